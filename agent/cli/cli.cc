@@ -1,0 +1,35 @@
+#include "agent/cli/cli.h"
+
+#include <cstdio>
+#include <cstring>
+#include <string>
+
+namespace kedge::agent {
+namespace {
+
+constexpr char kUsage[] =
+    "usage: kedge <command> [options]\n"
+    "\n"
+    "commands:\n"
+    "  put           send newline-delimited records from a file or stdin to a stream\n"
+    "  version       print the version\n"
+    "\n"
+    "Run 'kedge <command> --help' for a command's options.\n";
+
+}  // namespace
+
+int RunCli(int argc, char** argv) {
+  if (argc < 2 || std::strcmp(argv[1], "--help") == 0 || std::strcmp(argv[1], "-h") == 0) {
+    std::fputs(kUsage, argc < 2 ? stderr : stdout);
+    return argc < 2 ? 2 : 0;
+  }
+  std::string command = argv[1];
+  if (command == "version" || command == "--version") {
+    std::printf("kedge %s\n", KEDGE_VERSION);
+    return 0;
+  }
+  std::fprintf(stderr, "kedge: unknown command '%s'\n\n%s", command.c_str(), kUsage);
+  return 2;
+}
+
+}  // namespace kedge::agent

@@ -1,0 +1,10 @@
+#include "platform/clock.h"
+
+namespace kedge {
+
+Clock& Clock::Real() {
+  static SystemClock clock;
+  return clock;
+}
+
+}  // namespace kedge
