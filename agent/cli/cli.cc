@@ -3,6 +3,10 @@
 #include <cstdio>
 #include <cstring>
 #include <string>
+#include <vector>
+
+#include "agent/cli/put_command.h"
+#include "agent/cli/stream_command.h"
 
 namespace kedge::agent {
 namespace {
@@ -12,6 +16,7 @@ constexpr char kUsage[] =
     "\n"
     "commands:\n"
     "  put           send newline-delimited records from a file or stdin to a stream\n"
+    "  stream        create, describe or read a Kinesis data stream\n"
     "  version       print the version\n"
     "\n"
     "Run 'kedge <command> --help' for a command's options.\n";
@@ -28,6 +33,9 @@ int RunCli(int argc, char** argv) {
     std::printf("kedge %s\n", KEDGE_VERSION);
     return 0;
   }
+  std::vector<std::string> rest(argv + 2, argv + argc);
+  if (command == "put") return PutCommand(rest);
+  if (command == "stream") return StreamCommand(rest);
   std::fprintf(stderr, "kedge: unknown command '%s'\n\n%s", command.c_str(), kUsage);
   return 2;
 }

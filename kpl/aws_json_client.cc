@@ -1,0 +1,129 @@
+#include "kpl/aws_json_client.h"
+
+#include <ctime>
+
+#include "platform/aws/errors.h"
+#include "platform/aws/sigv4.h"
+#include "platform/crypto.h"
+#include "platform/logging.h"
+
+namespace kedge::kpl {
+namespace {
+
+using nlohmann::json;
+
+constexpr char kJsonType[] = "application/x-amz-json-1.1";
+constexpr char kCborType[] = "application/x-amz-cbor-1.1";
+
+// Parses an RFC 7231 date ("Wed, 25 Nov 2026 18:24:03 GMT").
+std::optional<WallTime> ParseHttpDate(std::string_view text) {
+  std::tm tm{};
+  std::string s(text);
+  if (strptime(s.c_str(), "%a, %d %b %Y %H:%M:%S GMT", &tm) == nullptr) return std::nullopt;
+  return std::chrono::system_clock::from_time_t(timegm(&tm));
+}
+
+}  // namespace
+
+AwsJsonClient::AwsJsonClient(net::HttpClient& http, aws::CredentialsProvider& credentials,
+                             Clock& clock, AwsJsonClientOptions options)
+    : http_(http), credentials_(credentials), clock_(clock), options_(std::move(options)) {}
+
+json AwsJsonClient::Blob(const std::string& bytes) const {
+  if (options_.protocol == WireProtocol::kCbor) {
+    return json::binary(std::vector<uint8_t>(bytes.begin(), bytes.end()));
+  }
+  return Base64Encode(bytes);
+}
+
+StatusOr<std::string> AwsJsonClient::BlobValue(const json& value) {
+  if (value.is_binary()) {
+    const auto& bin = value.get_binary();
+    return std::string(bin.begin(), bin.end());
+  }
+  if (value.is_string()) return Base64Decode(value.get_ref<const std::string&>());
+  return InvalidArgumentError("expected a blob (byte string or base64 string)");
+}
+
+void AwsJsonClient::Call(const std::string& operation, const json& request,
+                         const std::string& what, Callback done) {
+  auto credentials = credentials_.GetCredentials();
+  if (!credentials.ok()) {
+    done(credentials.status().WithContext(what));
+    return;
+  }
+  net::HttpRequest http;
+  http.method = "POST";
+  http.url = options_.endpoint;
+  if (http.url.empty() || http.url.back() != '/') http.url += '/';
+  http.timeout = options_.timeout;
+  bool cbor = options_.protocol == WireProtocol::kCbor;
+  if (cbor) {
+    std::vector<uint8_t> bytes = json::to_cbor(request);
+    http.body.assign(bytes.begin(), bytes.end());
+  } else {
+    http.body = request.dump();
+  }
+  http.headers = {{"Content-Type", cbor ? kCborType : kJsonType},
+                  {"X-Amz-Target", options_.target_prefix + "." + operation}};
+  aws::SigningParams params;
+  params.service = options_.service;
+  params.region = options_.region;
+  params.time = clock_.WallNow() + clock_offset_;
+  Status signed_ok = aws::SignRequest(&http, *credentials, params);
+  if (!signed_ok.ok()) {
+    done(signed_ok.WithContext(what));
+    return;
+  }
+  ++requests_sent_;
+  http_.Start(std::move(http), [this, what, done = std::move(done)](
+                                   StatusOr<net::HttpResponse> response) {
+    if (!response.ok()) {
+      done(response.status().WithContext(what));
+      return;
+    }
+    done(Decode(*response, what));
+  });
+}
+
+StatusOr<json> AwsJsonClient::Decode(const net::HttpResponse& response, const std::string& what) {
+  std::string_view type = response.Header("content-type");
+  bool cbor = type.find("cbor") != std::string_view::npos;
+  if (response.status != 200) {
+    // CBOR error bodies carry the same __type/message fields; read them as JSON text.
+    std::string error_body = response.body;
+    if (cbor) {
+      json decoded = json::from_cbor(response.body, true, false, json::cbor_tag_handler_t::ignore);
+      error_body = decoded.is_discarded() ? std::string() : decoded.dump();
+    }
+    aws::ApiError error =
+        aws::ParseJsonError(response.status, error_body, response.Header("x-amzn-errortype"));
+    if (aws::Classify(error) == aws::ErrorClass::kExpired) LearnClockOffset(response);
+    return aws::ToStatus(error, what);
+  }
+  json body;
+  if (cbor) {
+    body = json::from_cbor(response.body, /*strict=*/true, /*allow_exceptions=*/false,
+                           json::cbor_tag_handler_t::ignore);
+  } else {
+    body = json::parse(response.body, nullptr, /*allow_exceptions=*/false);
+  }
+  if (body.is_discarded()) {
+    return InternalError(what + ": the endpoint's answer is not valid " +
+                         (cbor ? "CBOR" : "JSON"));
+  }
+  return body;
+}
+
+void AwsJsonClient::LearnClockOffset(const net::HttpResponse& response) {
+  auto server = ParseHttpDate(response.Header("date"));
+  if (!server) return;
+  auto offset = std::chrono::duration_cast<std::chrono::seconds>(*server - clock_.WallNow());
+  if (offset != clock_offset_) {
+    KEDGE_LOG(kWarn) << "the local clock is off by " << offset.count()
+                     << " s from the endpoint's; signing with the endpoint's time from now on";
+    clock_offset_ = offset;
+  }
+}
+
+}  // namespace kedge::kpl
