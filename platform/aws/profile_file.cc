@@ -56,6 +56,7 @@ IniFile ParseIni(std::string_view text) {
   if (text.substr(0, 3) == "\xEF\xBB\xBF") text.remove_prefix(3);
   IniFile file;
   IniSection* section = nullptr;
+  bool in_nested = false;  // after "s3 =": indented lines are its sub-properties
   size_t pos = 0;
   while (pos < text.size()) {
     size_t end = text.find('\n', pos);
@@ -69,16 +70,19 @@ IniFile ParseIni(std::string_view text) {
       section = close == std::string_view::npos
                     ? nullptr
                     : &file[SectionName(line.substr(1, close - 1))];
+      in_nested = false;
       continue;
     }
-    // Indented lines continue a nested property ("s3 =\n  max_concurrent_requests = 2").
-    if (section == nullptr || IsBlank(raw.front())) continue;
+    bool indented = IsBlank(raw.front());
+    if (section == nullptr || (indented && in_nested)) continue;
     size_t eq = line.find('=');
     if (eq == std::string_view::npos) continue;
     std::string key(Trim(line.substr(0, eq)));
     for (char& c : key) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
     if (key.empty()) continue;
-    (*section)[key] = std::string(StripInlineComment(Trim(line.substr(eq + 1))));
+    std::string value(StripInlineComment(Trim(line.substr(eq + 1))));
+    in_nested = value.empty();
+    (*section)[key] = std::move(value);
   }
   return file;
 }

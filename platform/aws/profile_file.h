@@ -18,9 +18,9 @@ using IniSection = std::map<std::string, std::string>;
 using IniFile = std::map<std::string, IniSection>;
 
 // Parses the AWS dialect of INI: "[section]" headers, "key = value" lines, comments starting
-// with '#' or ';' (whole lines, or after whitespace in a value), indented sub-property lines
-// (ignored), CRLF and a UTF-8 BOM. Repeated sections merge; later keys win. Never fails: lines
-// it does not understand are skipped.
+// with '#' or ';' (whole lines, or after whitespace in a value), nested properties (the indented
+// lines after "s3 =", ignored), CRLF and a UTF-8 BOM. Repeated sections merge; later keys win.
+// Never fails: lines it does not understand are skipped.
 IniFile ParseIni(std::string_view text);
 
 // AWS_SHARED_CREDENTIALS_FILE, else ~/.aws/credentials; nullopt without either a variable or a
