@@ -57,4 +57,7 @@ Status SignRequest(net::HttpRequest* request, const Credentials& credentials,
 std::string AmzDate(WallTime time);
 std::string AmzDateStamp(WallTime time);
 
+// Parses an X-Amz-Date value ("20150830T123600Z"); InvalidArgument quoting it when malformed.
+StatusOr<WallTime> ParseAmzDate(std::string_view text);
+
 }  // namespace kedge::aws

@@ -1,0 +1,271 @@
+#include "platform/aws/credential_providers.h"
+
+#include <utility>
+
+#include "platform/aws/profile_file.h"
+#include "platform/logging.h"
+
+namespace kedge::aws {
+namespace {
+
+std::string NonEmptyVar(const Env& env, const char* name) {
+  return env.GetVar(name).value_or("");
+}
+
+// "configured but broken" when only one half of a key pair is present.
+Status CheckKeyPair(const std::string& source, const Credentials& credentials,
+                    const char* key_id_name, const char* secret_name) {
+  if (!credentials.access_key_id.empty() && credentials.secret_access_key.empty()) {
+    return InvalidArgumentError(source + ": " + key_id_name + " is set but " + secret_name +
+                                " is not");
+  }
+  if (credentials.access_key_id.empty() && !credentials.secret_access_key.empty()) {
+    return InvalidArgumentError(source + ": " + secret_name + " is set but " + key_id_name +
+                                " is not");
+  }
+  return Status::Ok();
+}
+
+std::string Lookup(const IniSection* section, const char* key) {
+  if (section == nullptr) return "";
+  auto it = section->find(key);
+  return it == section->end() ? "" : it->second;
+}
+
+// Profile keys that mean "credentials come from somewhere kedge cannot fetch from".
+const char* UnsupportedFeature(const IniSection* section) {
+  static const std::pair<const char*, const char*> kFeatures[] = {
+      {"sso_session", "IAM Identity Center (SSO)"},
+      {"sso_start_url", "IAM Identity Center (SSO)"},
+      {"role_arn", "an assumed role (role_arn)"},
+      {"credential_process", "credential_process"},
+      {"web_identity_token_file", "web identity (web_identity_token_file)"},
+  };
+  for (const auto& [key, feature] : kFeatures) {
+    if (!Lookup(section, key).empty()) return feature;
+  }
+  return nullptr;
+}
+
+// The NotFound text of a provider without its "Name: " prefix, for the chain's summary.
+std::string Reason(const CredentialsProvider& provider, const Status& status) {
+  std::string prefix = provider.Name() + ": ";
+  const std::string& message = status.message();
+  if (message.rfind(prefix, 0) == 0) return message.substr(prefix.size());
+  return message;
+}
+
+}  // namespace
+
+void RegisterSecrets(const Credentials& credentials) {
+  Logger::Get().AddSecret(credentials.secret_access_key);
+  Logger::Get().AddSecret(credentials.session_token);
+}
+
+// --- StaticCredentialsProvider ---
+
+StaticCredentialsProvider::StaticCredentialsProvider(Credentials credentials, std::string name)
+    : credentials_(std::move(credentials)), name_(std::move(name)) {
+  RegisterSecrets(credentials_);
+}
+
+StatusOr<Credentials> StaticCredentialsProvider::GetCredentials() {
+  if (credentials_.access_key_id.empty() && credentials_.secret_access_key.empty()) {
+    return NotFoundError(name_ + ": no access key configured");
+  }
+  KEDGE_RETURN_IF_ERROR(
+      CheckKeyPair(name_, credentials_, "the access key id", "the secret access key"));
+  return credentials_;
+}
+
+// --- EnvironmentCredentialsProvider ---
+
+StatusOr<Credentials> EnvironmentCredentialsProvider::GetCredentials() {
+  Credentials credentials;
+  credentials.access_key_id = NonEmptyVar(env_, "AWS_ACCESS_KEY_ID");
+  credentials.secret_access_key = NonEmptyVar(env_, "AWS_SECRET_ACCESS_KEY");
+  credentials.session_token = NonEmptyVar(env_, "AWS_SESSION_TOKEN");
+  if (credentials.session_token.empty()) {
+    credentials.session_token = NonEmptyVar(env_, "AWS_SECURITY_TOKEN");  // older SDKs' name
+  }
+  RegisterSecrets(credentials);
+  if (credentials.access_key_id.empty() && credentials.secret_access_key.empty()) {
+    return NotFoundError("environment: AWS_ACCESS_KEY_ID unset");
+  }
+  KEDGE_RETURN_IF_ERROR(
+      CheckKeyPair("environment", credentials, "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"));
+  return credentials;
+}
+
+// --- ProfileCredentialsProvider ---
+
+ProfileCredentialsProvider::ProfileCredentialsProvider(Env& env, const std::string& profile)
+    : env_(env),
+      profile_(ActiveProfile(profile, env)),
+      explicit_profile_(!profile.empty() || env.GetVar("AWS_PROFILE").value_or("") != "") {}
+
+StatusOr<Credentials> ProfileCredentialsProvider::GetCredentials() {
+  const std::string name = Name();
+  std::optional<std::string> credentials_path = SharedCredentialsFilePath(env_);
+  std::optional<std::string> config_path = SharedConfigFilePath(env_);
+  if (!credentials_path && !config_path) {
+    return NotFoundError(name + ": no home directory to find ~/.aws/credentials in (set "
+                                "AWS_SHARED_CREDENTIALS_FILE)");
+  }
+  ProfileFile credentials_file, config_file;
+  if (credentials_path) {
+    KEDGE_ASSIGN_OR_RETURN(credentials_file, LoadProfileFile(env_, *credentials_path));
+  }
+  if (config_path) {
+    KEDGE_ASSIGN_OR_RETURN(config_file, LoadProfileFile(env_, *config_path));
+  }
+  auto where = [&](const ProfileFile& file) {
+    return file.path + (file.exists ? "" : ": no such file");
+  };
+  std::string files = where(credentials_file) + ", " + where(config_file);
+  if (!credentials_file.exists && !config_file.exists) {
+    return explicit_profile_ ? InvalidArgumentError(name + ": " + files)
+                             : NotFoundError(name + ": " + files);
+  }
+
+  const IniSection* from_credentials = FindCredentialsProfile(credentials_file.sections, profile_);
+  const IniSection* from_config = FindConfigProfile(config_file.sections, profile_);
+  if (from_credentials == nullptr && from_config == nullptr) {
+    std::string message = name + ": no [" + profile_ + "] in " + where(credentials_file) +
+                          " and no [profile " + profile_ + "] in " + where(config_file);
+    return explicit_profile_ ? InvalidArgumentError(message) : NotFoundError(message);
+  }
+  auto value = [&](const char* key) {
+    std::string v = Lookup(from_credentials, key);
+    return v.empty() ? Lookup(from_config, key) : v;
+  };
+  Credentials credentials;
+  credentials.access_key_id = value("aws_access_key_id");
+  credentials.secret_access_key = value("aws_secret_access_key");
+  credentials.session_token = value("aws_session_token");
+  if (credentials.session_token.empty()) credentials.session_token = value("aws_security_token");
+  RegisterSecrets(credentials);
+
+  if (credentials.access_key_id.empty() && credentials.secret_access_key.empty()) {
+    const char* feature = UnsupportedFeature(from_credentials);
+    if (feature == nullptr) feature = UnsupportedFeature(from_config);
+    if (feature != nullptr) {
+      return InvalidArgumentError(
+          name + " uses " + feature + ", which kedge cannot use: export keys with `aws configure " +
+          "export-credentials --profile " + profile_ + " --format env`, or use the AWS IoT " +
+          "credentials provider");
+    }
+    std::string message = name + ": no aws_access_key_id in " + files;
+    return explicit_profile_ ? InvalidArgumentError(message) : NotFoundError(message);
+  }
+  KEDGE_RETURN_IF_ERROR(
+      CheckKeyPair(name, credentials, "aws_access_key_id", "aws_secret_access_key"));
+  return credentials;
+}
+
+// --- ChainCredentialsProvider ---
+
+ChainCredentialsProvider::ChainCredentialsProvider(
+    std::vector<std::unique_ptr<CredentialsProvider>> providers)
+    : providers_(std::move(providers)) {}
+
+std::string ChainCredentialsProvider::Name() const {
+  std::string name = "chain of ";
+  for (size_t i = 0; i < providers_.size(); ++i) {
+    name += (i ? ", " : "") + providers_[i]->Name();
+  }
+  return name;
+}
+
+StatusOr<Credentials> ChainCredentialsProvider::GetCredentials() {
+  std::string tried;
+  for (const auto& provider : providers_) {
+    StatusOr<Credentials> credentials = provider->GetCredentials();
+    if (credentials.ok()) {
+      std::lock_guard<std::mutex> lock(mu_);
+      if (last_source_ != provider->Name()) {
+        last_source_ = provider->Name();
+        KEDGE_LOG(kInfo) << "using AWS credentials from " << last_source_;
+      }
+      return credentials;
+    }
+    if (credentials.status().code() != StatusCode::kNotFound) {
+      return credentials.status().WithContext("AWS credentials");
+    }
+    tried += (tried.empty() ? "" : ", ") + provider->Name() + " (" +
+             Reason(*provider, credentials.status()) + ")";
+  }
+  return NotFoundError("no AWS credentials found: tried " +
+                       (tried.empty() ? std::string("no sources") : tried) +
+                       ". Set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, run `aws configure`, "
+                       "or configure credentials in kedge's config");
+}
+
+void ChainCredentialsProvider::Invalidate() {
+  for (const auto& provider : providers_) provider->Invalidate();
+}
+
+// --- CachingCredentialsProvider ---
+
+CachingCredentialsProvider::CachingCredentialsProvider(
+    std::unique_ptr<CredentialsProvider> inner, Clock& clock, std::chrono::seconds refresh_margin)
+    : inner_(std::move(inner)), clock_(clock), refresh_margin_(refresh_margin) {}
+
+StatusOr<Credentials> CachingCredentialsProvider::GetCredentials() {
+  std::lock_guard<std::mutex> lock(mu_);
+  WallTime now = clock_.WallNow();
+  if (cached_ && (!cached_->expiration || now < *cached_->expiration - refresh_margin_)) {
+    return *cached_;
+  }
+  StatusOr<Credentials> fresh = inner_->GetCredentials();
+  if (fresh.ok()) {
+    RegisterSecrets(*fresh);
+    cached_ = *fresh;
+    return fresh;
+  }
+  if (cached_ && cached_->expiration && now < *cached_->expiration) {
+    KEDGE_LOG_EVERY(kWarn, std::chrono::seconds(60))
+        << "refreshing AWS credentials failed, using the cached ones until they expire: "
+        << fresh.status().ToString();
+    return *cached_;
+  }
+  cached_.reset();
+  return fresh;
+}
+
+void CachingCredentialsProvider::Invalidate() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    cached_.reset();
+  }
+  inner_->Invalidate();
+}
+
+// --- factories ---
+
+std::vector<std::unique_ptr<CredentialsProvider>> DefaultCredentialsProviders(
+    Env& env, const std::string& profile) {
+  std::vector<std::unique_ptr<CredentialsProvider>> providers;
+  providers.push_back(std::make_unique<EnvironmentCredentialsProvider>(env));
+  providers.push_back(std::make_unique<ProfileCredentialsProvider>(env, profile));
+  return providers;
+}
+
+std::unique_ptr<CredentialsProvider> NewCredentialsChain(
+    std::vector<std::unique_ptr<CredentialsProvider>> providers, Clock& clock) {
+  return std::make_unique<CachingCredentialsProvider>(
+      std::make_unique<ChainCredentialsProvider>(std::move(providers)), clock);
+}
+
+std::unique_ptr<CredentialsProvider> NewDefaultCredentialsChain(Env& env,
+                                                                const std::string& profile) {
+  return NewDefaultCredentialsChain(env, profile, Clock::Real());
+}
+
+std::unique_ptr<CredentialsProvider> NewDefaultCredentialsChain(Env& env,
+                                                                const std::string& profile,
+                                                                Clock& clock) {
+  return NewCredentialsChain(DefaultCredentialsProviders(env, profile), clock);
+}
+
+}  // namespace kedge::aws
