@@ -1,0 +1,37 @@
+#include "platform/net/http_client.h"
+
+#include <optional>
+
+namespace kedge::net {
+namespace {
+
+bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i) {
+    char x = a[i] >= 'A' && a[i] <= 'Z' ? static_cast<char>(a[i] - 'A' + 'a') : a[i];
+    char y = b[i] >= 'A' && b[i] <= 'Z' ? static_cast<char>(b[i] - 'A' + 'a') : b[i];
+    if (x != y) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+std::string_view HttpResponse::Header(std::string_view name) const {
+  for (const auto& [key, value] : headers) {
+    if (EqualsIgnoreCase(key, name)) return value;
+  }
+  return {};
+}
+
+StatusOr<HttpResponse> HttpClient::Send(HttpRequest request) {
+  std::optional<StatusOr<HttpResponse>> result;
+  Start(std::move(request),
+        [&result](StatusOr<HttpResponse> response) { result.emplace(std::move(response)); });
+  // Poll returns as soon as there is network activity, so the wait bound only limits how long
+  // a stuck loop would go unnoticed; the request's own timeout ends it.
+  while (!result.has_value()) Poll(std::chrono::milliseconds(1000));
+  return std::move(*result);
+}
+
+}  // namespace kedge::net
