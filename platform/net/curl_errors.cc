@@ -102,8 +102,8 @@ Status CurlFailureToStatus(const CurlFailure& f) {
     case CURLE_SSL_CACERT_BADFILE:
       return InvalidArgumentError("TLS: cannot load CA file '" + f.ca_file + "': " + Detail(f));
     case CURLE_SSL_CERTPROBLEM:
-      return InvalidArgumentError("TLS: cannot load client certificate or key '" +
-                                  f.client_cert + "': " + Detail(f));
+      return InvalidArgumentError("TLS: cannot load client certificate or key '" + f.client_cert +
+                                  "': " + Detail(f));
     case CURLE_URL_MALFORMAT:
     case CURLE_UNSUPPORTED_PROTOCOL:
       return InvalidArgumentError("invalid URL '" + f.url + "': " + Detail(f));
@@ -122,8 +122,10 @@ Status CurlFailureToStatus(const CurlFailure& f) {
     case CURLE_GOT_NOTHING:
       return UnavailableError(HostPort(f) + " closed the connection without a response");
     case CURLE_PARTIAL_FILE:
-      return UnavailableError(HostPort(f) + " closed the connection before the whole response "
-                              "arrived (" + Detail(f) + ")");
+      return UnavailableError(HostPort(f) +
+                              " closed the connection before the whole response "
+                              "arrived (" +
+                              Detail(f) + ")");
     default:
       return UnavailableError(f.method + " " + f.url + ": " + Detail(f) + " (curl error " +
                               std::to_string(static_cast<int>(f.code)) + ")");

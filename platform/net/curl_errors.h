@@ -19,12 +19,12 @@ struct CurlFailure {
   CURLcode code = CURLE_OK;
   std::string method;
   std::string url;
-  std::string host;          // from the URL, for messages
-  std::string port;          // from the URL (default port filled in)
-  std::string error_buffer;  // CURLOPT_ERRORBUFFER text, may be empty
-  long os_errno = 0;         // CURLINFO_OS_ERRNO
+  std::string host;            // from the URL, for messages
+  std::string port;            // from the URL (default port filled in)
+  std::string error_buffer;    // CURLOPT_ERRORBUFFER text, may be empty
+  long os_errno = 0;           // CURLINFO_OS_ERRNO
   long ssl_verify_result = 0;  // CURLINFO_SSL_VERIFYRESULT (an X509_V_ERR_* value)
-  bool connected = false;    // a TCP connection was established
+  bool connected = false;      // a TCP connection was established
   long connect_timeout_ms = 0;
   long timeout_ms = 0;
   bool has_client_cert = false;

@@ -2,11 +2,11 @@
 
 #include <curl/curl.h>
 
-#include <cctype>
 #include <mutex>
 #include <utility>
 
 #include "platform/net/curl_errors.h"
+#include "platform/net/http_text.h"
 
 namespace kedge::net {
 
@@ -39,21 +39,6 @@ void GlobalInitOnce() {
   std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
 }
 
-std::string Lower(std::string_view text) {
-  std::string out(text);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
-
-std::string_view Trim(std::string_view text) {
-  while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
-  while (!text.empty() && (text.back() == ' ' || text.back() == '\t' || text.back() == '\r' ||
-                           text.back() == '\n')) {
-    text.remove_suffix(1);
-  }
-  return text;
-}
-
 size_t OnWrite(char* data, size_t size, size_t count, void* user) {
   auto* t = static_cast<Transfer*>(user);
   size_t n = size * count;
@@ -73,8 +58,8 @@ size_t OnHeader(char* data, size_t size, size_t count, void* user) {
   if (line.substr(0, 5) == "HTTP/") {
     t->response.headers.clear();  // a new response (after 1xx) starts
   } else if (size_t colon = line.find(':'); colon != std::string_view::npos) {
-    t->response.headers.emplace_back(Lower(Trim(line.substr(0, colon))),
-                                     std::string(Trim(line.substr(colon + 1))));
+    t->response.headers.emplace_back(AsciiLower(TrimHttpSpace(line.substr(0, colon))),
+                                     std::string(TrimHttpSpace(line.substr(colon + 1))));
   }
   return n;
 }
@@ -93,7 +78,7 @@ size_t OnRead(char* buffer, size_t size, size_t count, void* user) {
 
 bool HasHeader(const Headers& headers, std::string_view name) {
   for (const auto& header : headers) {
-    if (Lower(header.first) == name) return true;
+    if (AsciiLower(header.first) == name) return true;
   }
   return false;
 }
@@ -113,7 +98,7 @@ Status ParseUrl(Transfer& t) {
             curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) == CURLUE_OK &&
             curl_url_get(u, CURLUPART_HOST, &host, 0) == CURLUE_OK &&
             curl_url_get(u, CURLUPART_PORT, &port, CURLU_DEFAULT_PORT) == CURLUE_OK;
-  ok = ok && (Lower(scheme) == "http" || Lower(scheme) == "https") && host[0] != '\0';
+  ok = ok && (AsciiLower(scheme) == "http" || AsciiLower(scheme) == "https") && host[0] != '\0';
   if (ok) {
     t.host = host;
     t.port = port;
@@ -199,7 +184,8 @@ Status Configure(Transfer& t, const HttpClientOptions& options, CURLSH* share) {
   curl_easy_setopt(e, CURLOPT_WRITEDATA, &t);
   curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, &OnHeader);
   curl_easy_setopt(e, CURLOPT_HEADERDATA, &t);
-  curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(t.request.connect_timeout.count()));
+  curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS,
+                   static_cast<long>(t.request.connect_timeout.count()));
   curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, static_cast<long>(t.request.timeout.count()));
   curl_easy_setopt(e, CURLOPT_TCP_KEEPALIVE, 1L);
   curl_easy_setopt(e, CURLOPT_USERAGENT, options.user_agent.c_str());

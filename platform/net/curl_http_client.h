@@ -63,7 +63,7 @@ class CurlHttpClient final : public HttpClient {
   RequestId next_id_ = 1;
   std::map<RequestId, std::unique_ptr<Transfer>> transfers_;
   std::deque<Completion> ready_;
-  bool in_curl_ = false;      // inside curl_multi_perform: curl_multi_* calls must wait
+  bool in_curl_ = false;  // inside curl_multi_perform: curl_multi_* calls must wait
   bool destroying_ = false;
   std::vector<RequestId> deferred_adds_;
   std::vector<RequestId> deferred_cancels_;

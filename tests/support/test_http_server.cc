@@ -14,6 +14,8 @@
 #include <cerrno>
 #include <cstring>
 
+#include "platform/net/http_text.h"
+
 namespace kedge::testing {
 
 // One accepted connection. Shared between its serving thread and the server, which shuts it
@@ -42,9 +44,8 @@ struct TestHttpServer::Connection {
 
   bool Write(std::string_view data) {
     while (!data.empty()) {
-      int n = ssl != nullptr
-                  ? SSL_write(ssl, data.data(), static_cast<int>(data.size()))
-                  : static_cast<int>(::send(fd, data.data(), data.size(), MSG_NOSIGNAL));
+      int n = ssl != nullptr ? SSL_write(ssl, data.data(), static_cast<int>(data.size()))
+                             : static_cast<int>(::send(fd, data.data(), data.size(), MSG_NOSIGNAL));
       if (n <= 0) return false;
       data.remove_prefix(static_cast<size_t>(n));
     }
@@ -70,17 +71,8 @@ struct TestHttpServer::Connection {
 
 namespace {
 
-std::string Lower(std::string_view text) {
-  std::string out(text);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
-
-std::string_view Trim(std::string_view text) {
-  while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
-  while (!text.empty() && (text.back() == ' ' || text.back() == '\t')) text.remove_suffix(1);
-  return text;
-}
+using net::AsciiLower;
+using net::TrimHttpSpace;
 
 using Connection = TestHttpServer::Connection;
 
@@ -132,49 +124,58 @@ bool ReadRequest(Connection& c, TestHttpRequest* request) {
   while (ReadLine(c, &line) && !line.empty()) {
     size_t colon = line.find(':');
     if (colon == std::string::npos) return false;
-    request->headers.emplace_back(Lower(Trim(std::string_view(line).substr(0, colon))),
-                                  std::string(Trim(std::string_view(line).substr(colon + 1))));
+    request->headers.emplace_back(
+        AsciiLower(TrimHttpSpace(std::string_view(line).substr(0, colon))),
+        std::string(TrimHttpSpace(std::string_view(line).substr(colon + 1))));
   }
   if (!line.empty()) return false;
-  if (Lower(request->Header("expect")) == "100-continue" &&
+  if (AsciiLower(request->Header("expect")) == "100-continue" &&
       !c.Write("HTTP/1.1 100 Continue\r\n\r\n")) {
     return false;
   }
-  if (Lower(request->Header("transfer-encoding")).find("chunked") != std::string::npos) {
+  if (AsciiLower(request->Header("transfer-encoding")).find("chunked") != std::string::npos) {
     request->chunked = true;
     return ReadChunkedBody(c, &request->body);
   }
   std::string length(request->Header("content-length"));
-  return length.empty() || ReadExact(c, std::strtoull(length.c_str(), nullptr, 10),
-                                     &request->body);
+  return length.empty() || ReadExact(c, std::strtoull(length.c_str(), nullptr, 10), &request->body);
 }
 
 const char* Reason(int status) {
   switch (status) {
-    case 200: return "OK";
-    case 201: return "Created";
-    case 204: return "No Content";
-    case 400: return "Bad Request";
-    case 403: return "Forbidden";
-    case 404: return "Not Found";
-    case 500: return "Internal Server Error";
-    case 503: return "Service Unavailable";
-    default: return "Status";
+    case 200:
+      return "OK";
+    case 201:
+      return "Created";
+    case 204:
+      return "No Content";
+    case 400:
+      return "Bad Request";
+    case 403:
+      return "Forbidden";
+    case 404:
+      return "Not Found";
+    case 500:
+      return "Internal Server Error";
+    case 503:
+      return "Service Unavailable";
+    default:
+      return "Status";
   }
 }
 
 bool HasHeader(const TestHeaders& headers, std::string_view name) {
   for (const auto& header : headers) {
-    if (Lower(header.first) == name) return true;
+    if (AsciiLower(header.first) == name) return true;
   }
   return false;
 }
 
-bool WriteResponse(Connection& c, const TestHttpRequest& request,
-                   const TestHttpResponse& response, bool close) {
+bool WriteResponse(Connection& c, const TestHttpRequest& request, const TestHttpResponse& response,
+                   bool close) {
   const bool streaming = static_cast<bool>(response.next_chunk);
-  std::string head = "HTTP/1.1 " + std::to_string(response.status) + " " +
-                     Reason(response.status) + "\r\n";
+  std::string head =
+      "HTTP/1.1 " + std::to_string(response.status) + " " + Reason(response.status) + "\r\n";
   for (const auto& [name, value] : response.headers) head += name + ": " + value + "\r\n";
   if (streaming) {
     head += "Transfer-Encoding: chunked\r\n";
@@ -243,8 +244,8 @@ StatusOr<SSL_CTX*> NewServerContext(const TestHttpServerOptions& o) {
     error = InvalidArgumentError("TestHttpServer: key " + o.key_file + ": " + SslError());
   } else if (!o.client_ca_file.empty()) {
     if (SSL_CTX_load_verify_locations(ctx, o.client_ca_file.c_str(), nullptr) != 1) {
-      error = InvalidArgumentError("TestHttpServer: client CA " + o.client_ca_file + ": " +
-                                   SslError());
+      error =
+          InvalidArgumentError("TestHttpServer: client CA " + o.client_ca_file + ": " + SslError());
     }
     SSL_CTX_set_client_CA_list(ctx, SSL_load_client_CA_file(o.client_ca_file.c_str()));
     SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT, nullptr);
@@ -353,7 +354,7 @@ void TestHttpServer::Serve(std::shared_ptr<Connection> c) {
       while (c->Fill()) c->buffer.clear();
       break;
     }
-    bool close = response.close_after || Lower(request.Header("connection")) == "close";
+    bool close = response.close_after || AsciiLower(request.Header("connection")) == "close";
     if (!WriteResponse(*c, request, response, close) || close) break;
   }
   std::lock_guard<std::mutex> lock(mu_);

@@ -52,10 +52,10 @@ struct TestHttpRequest {
 
 // What the server does instead of (or after) answering normally.
 enum class TestHttpAction {
-  kRespond,         // send the response; keep the connection unless asked to close
-  kClose,           // close the connection without answering
-  kReset,           // reset the connection (TCP RST) without answering
-  kHang,            // answer nothing and wait until the client gives up (or Stop())
+  kRespond,  // send the response; keep the connection unless asked to close
+  kClose,    // close the connection without answering
+  kReset,    // reset the connection (TCP RST) without answering
+  kHang,     // answer nothing and wait until the client gives up (or Stop())
 };
 
 struct TestHttpResponse {
@@ -121,9 +121,9 @@ class TestHttpServer {
   std::thread accept_thread_;
 
   mutable std::mutex mu_;
-  std::vector<std::thread> connection_threads_;              // guarded by mu_
+  std::vector<std::thread> connection_threads_;                // guarded by mu_
   std::vector<std::shared_ptr<Connection>> open_connections_;  // guarded by mu_
-  std::vector<TestHttpRequest> requests_;                    // guarded by mu_
+  std::vector<TestHttpRequest> requests_;                      // guarded by mu_
 };
 
 }  // namespace kedge::testing

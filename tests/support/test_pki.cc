@@ -49,8 +49,8 @@ KeyPtr NewKey() {
 // What goes into one certificate.
 struct CertSpec {
   std::string common_name;
-  std::string alt_names;   // subjectAltName value, "" = none
-  std::string key_usage;   // extendedKeyUsage, "" = none (CA)
+  std::string alt_names;  // subjectAltName value, "" = none
+  std::string key_usage;  // extendedKeyUsage, "" = none (CA)
   bool is_ca = false;
   long not_before_s = -3600;  // relative to now
   long not_after_s = 365 * kDay;
@@ -95,30 +95,30 @@ CertPtr Issue(const CertSpec& spec, EVP_PKEY* key, X509* issuer, EVP_PKEY* issue
   }
   X509* x = cert.get();
   X509_NAME* name = X509_get_subject_name(x);
-  bool ok = X509_set_version(x, 2) == 1 &&
-            ASN1_INTEGER_set_int64(X509_get_serialNumber(x),
-                                   static_cast<int64_t>(serial >> 1)) == 1 &&
-            X509_gmtime_adj(X509_getm_notBefore(x), spec.not_before_s) != nullptr &&
-            X509_gmtime_adj(X509_getm_notAfter(x), spec.not_after_s) != nullptr &&
-            X509_set_pubkey(x, key) == 1 &&
-            X509_NAME_add_entry_by_txt(name, "O", MBSTRING_ASC,
-                                       reinterpret_cast<const unsigned char*>("kedge tests"),
-                                       -1, -1, 0) == 1 &&
-            X509_NAME_add_entry_by_txt(
-                name, "CN", MBSTRING_ASC,
-                reinterpret_cast<const unsigned char*>(spec.common_name.c_str()), -1, -1, 0) == 1 &&
-            X509_set_issuer_name(x, issuer != nullptr ? X509_get_subject_name(issuer) : name) == 1 &&
-            AddExtensions(x, issuer, spec) &&
-            X509_sign(x, issuer_key != nullptr ? issuer_key : key, EVP_sha256()) > 0;
+  bool ok =
+      X509_set_version(x, 2) == 1 &&
+      ASN1_INTEGER_set_int64(X509_get_serialNumber(x), static_cast<int64_t>(serial >> 1)) == 1 &&
+      X509_gmtime_adj(X509_getm_notBefore(x), spec.not_before_s) != nullptr &&
+      X509_gmtime_adj(X509_getm_notAfter(x), spec.not_after_s) != nullptr &&
+      X509_set_pubkey(x, key) == 1 &&
+      X509_NAME_add_entry_by_txt(name, "O", MBSTRING_ASC,
+                                 reinterpret_cast<const unsigned char*>("kedge tests"), -1, -1,
+                                 0) == 1 &&
+      X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC,
+                                 reinterpret_cast<const unsigned char*>(spec.common_name.c_str()),
+                                 -1, -1, 0) == 1 &&
+      X509_set_issuer_name(x, issuer != nullptr ? X509_get_subject_name(issuer) : name) == 1 &&
+      AddExtensions(x, issuer, spec) &&
+      X509_sign(x, issuer_key != nullptr ? issuer_key : key, EVP_sha256()) > 0;
   return ok ? std::move(cert) : CertPtr(nullptr, &X509_free);
 }
 
 bool WritePem(const std::string& path, X509* cert, EVP_PKEY* key) {
   BIO* bio = BIO_new_file(path.c_str(), "w");
   if (bio == nullptr) return false;
-  bool ok = cert != nullptr ? PEM_write_bio_X509(bio, cert) == 1
-                            : PEM_write_bio_PrivateKey(bio, key, nullptr, nullptr, 0, nullptr,
-                                                       nullptr) == 1;
+  bool ok = cert != nullptr
+                ? PEM_write_bio_X509(bio, cert) == 1
+                : PEM_write_bio_PrivateKey(bio, key, nullptr, nullptr, 0, nullptr, nullptr) == 1;
   BIO_free(bio);
   return ok;
 }

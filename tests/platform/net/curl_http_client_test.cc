@@ -136,11 +136,13 @@ TEST_F(CurlHttpClientTest, ManyConcurrentRequestsAllCompleteWithinConnectionLimi
                   [&results, i](StatusOr<HttpResponse> r) { results[i].emplace(std::move(r)); });
   }
   int finished = 0;
-  ASSERT_TRUE(PollUntil(*client, [&] {
-    finished = 0;
-    for (const auto& r : results) finished += r.has_value() ? 1 : 0;
-    return finished == kRequests;
-  })) << finished << " of " << kRequests << " finished";
+  ASSERT_TRUE(PollUntil(*client,
+                        [&] {
+                          finished = 0;
+                          for (const auto& r : results) finished += r.has_value() ? 1 : 0;
+                          return finished == kRequests;
+                        }))
+      << finished << " of " << kRequests << " finished";
   for (int i = 0; i < kRequests; ++i) {
     ASSERT_TRUE(results[i]->ok()) << results[i]->status().ToString();
     EXPECT_EQ((*results[i])->body, "GET /r" + std::to_string(i) + " ");
@@ -158,10 +160,10 @@ TEST_F(CurlHttpClientTest, StreamedUploadWithPausesArrivesExactly) {
   for (const auto& p : pieces) expected += p;
   std::mutex mu;
   std::condition_variable starved_cv;
-  std::string available;  // guarded by mu
-  bool starved = false;   // guarded by mu: the reader found nothing and paused
+  std::string available;       // guarded by mu
+  bool starved = false;        // guarded by mu: the reader found nothing and paused
   bool producer_done = false;  // guarded by mu
-  bool paused = false;  // owner thread only
+  bool paused = false;         // owner thread only
   int pauses = 0;
   std::unique_ptr<HttpClient>& client = client_;
   std::thread producer([&] {
