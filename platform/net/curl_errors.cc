@@ -20,12 +20,17 @@ std::string HostPort(const CurlFailure& f) { return f.host + ":" + f.port; }
 
 Status TlsVerifyStatus(const CurlFailure& f) {
   const std::string who = "TLS: certificate of " + f.host;
+  // libcurl checks the host name itself after OpenSSL accepted the chain, and then leaves the
+  // verify result unset; its message is the reliable sign.
+  if (f.ssl_verify_result == X509_V_ERR_HOSTNAME_MISMATCH ||
+      f.ssl_verify_result == X509_V_ERR_IP_ADDRESS_MISMATCH ||
+      Contains(f.error_buffer, "subject name matches target host") ||
+      Contains(f.error_buffer, "does not match target host")) {
+    return FailedPreconditionError(who + " does not match the host name (" + Detail(f) +
+                                   "): connect by a name the certificate lists or reissue it "
+                                   "with the right subjectAltName");
+  }
   switch (f.ssl_verify_result) {
-    case X509_V_OK:
-      // OpenSSL accepted the chain, so libcurl's own host name check failed.
-      return FailedPreconditionError(who + " does not match the host name (" + Detail(f) +
-                                     "): connect by a name the certificate lists or reissue it "
-                                     "with the right subjectAltName");
     case X509_V_ERR_CERT_HAS_EXPIRED:
       return FailedPreconditionError(
           who + " has expired: renew the server certificate, or check this machine's clock");

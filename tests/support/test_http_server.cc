@@ -3,6 +3,7 @@
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <openssl/err.h>
 #include <openssl/ssl.h>
 #include <poll.h>
@@ -318,6 +319,8 @@ void TestHttpServer::AcceptLoop() {
     if (fd < 0) continue;
     auto connection = std::make_shared<Connection>();
     connection->fd = fd;
+    int one = 1;  // small TLS records must not wait for delayed ACKs
+    ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
     connection->index = ++connections_accepted_;
     std::lock_guard<std::mutex> lock(mu_);
     open_connections_.push_back(connection);
@@ -334,6 +337,12 @@ void TestHttpServer::Serve(std::shared_ptr<Connection> c) {
       ++tls_handshake_failures_;
       ERR_clear_error();
       usable = false;
+      // Closing with unread data would send a RST that can overtake the TLS alert; let the
+      // client read the alert and close first.
+      ::shutdown(c->fd, SHUT_WR);
+      char sink[4096];
+      while (::recv(c->fd, sink, sizeof sink, 0) > 0) {
+      }
     }
   }
   while (usable && !stopping_) {

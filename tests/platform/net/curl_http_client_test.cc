@@ -11,26 +11,18 @@
 #include <mutex>
 #include <thread>
 
+#include "tests/support/http_client_test_util.h"
 #include "tests/support/test_http_server.h"
 
 namespace kedge::net {
 namespace {
 
+using kedge::testing::PollUntil;
 using kedge::testing::TestHttpAction;
 using kedge::testing::TestHttpRequest;
 using kedge::testing::TestHttpResponse;
 using kedge::testing::TestHttpServer;
 using std::chrono::milliseconds;
-
-// Polls until `done()`; gives up after 10 s so a hang fails the test instead of blocking it.
-bool PollUntil(HttpClient& client, const std::function<bool()>& done) {
-  auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-  while (!done()) {
-    if (std::chrono::steady_clock::now() > give_up) return false;
-    client.Poll(milliseconds(100));
-  }
-  return true;
-}
 
 TestHttpResponse Echo(const TestHttpRequest& request) {
   TestHttpResponse response;
