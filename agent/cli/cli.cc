@@ -7,6 +7,7 @@
 
 #include "agent/cli/put_command.h"
 #include "agent/cli/stream_command.h"
+#include "platform/logging.h"
 
 namespace kedge::agent {
 namespace {
@@ -33,6 +34,8 @@ int RunCli(int argc, char** argv) {
     std::printf("kedge %s\n", KEDGE_VERSION);
     return 0;
   }
+  // One-shot commands print only what matters: warnings and errors, then their own summary.
+  Logger::Get().SetLevel(LogLevel::kWarn);
   std::vector<std::string> rest(argv + 2, argv + argc);
   if (command == "put") return PutCommand(rest);
   if (command == "stream") return StreamCommand(rest);

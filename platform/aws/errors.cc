@@ -247,4 +247,24 @@ std::string_view HintFor(const ApiError& error) {
   }
 }
 
+std::string_view HintFor(const Status& status) {
+  const std::string& message = status.message();
+  // ToStatus writes "what: Code: message"; find the code as a whole token before ": ".
+  for (const CodeInfo& info : kCodes) {
+    size_t pos = message.find(info.code);
+    while (pos != std::string::npos) {
+      bool starts = pos == 0 || message[pos - 1] == ' ';
+      bool ends = message.compare(pos + info.code.size(), 2, ": ") == 0;
+      if (starts && ends) {
+        ApiError error;
+        error.code = std::string(info.code);
+        error.message = message.substr(pos + info.code.size() + 2);
+        return HintFor(error);
+      }
+      pos = message.find(info.code, pos + 1);
+    }
+  }
+  return "";
+}
+
 }  // namespace kedge::aws

@@ -36,5 +36,7 @@ Status ToStatus(const ApiError& error, std::string_view what);
 
 // A one-line hint for a user who got this error (e.g. "check the secret access key"), or "".
 std::string_view HintFor(const ApiError& error);
+// The same for a Status built by ToStatus ("...: Code: message"), or "" when none applies.
+std::string_view HintFor(const Status& status);
 
 }  // namespace kedge::aws
