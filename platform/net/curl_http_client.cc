@@ -14,7 +14,6 @@
 namespace kedge::net {
 
 struct CurlHttpClient::Transfer {
-  CurlHttpClient* client = nullptr;
   RequestId id = 0;
   CURL* easy = nullptr;
   HttpRequest request;
@@ -260,7 +259,6 @@ CurlHttpClient::~CurlHttpClient() {
 HttpClient::RequestId CurlHttpClient::Start(HttpRequest request, Callback done) {
   RequestId id = next_id_++;
   auto t = std::make_unique<Transfer>();
-  t->client = this;
   t->id = id;
   t->request = std::move(request);
   t->done = std::move(done);
