@@ -2,16 +2,18 @@
 
 #include <curl/curl.h>
 
+#include <algorithm>
+#include <climits>
 #include <mutex>
 #include <utility>
 
+#include "platform/logging.h"
 #include "platform/net/curl_errors.h"
 #include "platform/net/http_text.h"
 
 namespace kedge::net {
 
 struct CurlHttpClient::Transfer {
-  CurlHttpClient* client = nullptr;
   RequestId id = 0;
   CURL* easy = nullptr;
   HttpRequest request;
@@ -257,7 +259,6 @@ CurlHttpClient::~CurlHttpClient() {
 HttpClient::RequestId CurlHttpClient::Start(HttpRequest request, Callback done) {
   RequestId id = next_id_++;
   auto t = std::make_unique<Transfer>();
-  t->client = this;
   t->id = id;
   t->request = std::move(request);
   t->done = std::move(done);
@@ -318,10 +319,16 @@ void CurlHttpClient::Unpause(RequestId id) {
 void CurlHttpClient::Wakeup() { curl_multi_wakeup(multi_); }
 
 size_t CurlHttpClient::Poll(std::chrono::milliseconds max_wait) {
+  if (in_curl_) {
+    KEDGE_LOG_EVERY(kError, std::chrono::seconds(10))
+        << "HttpClient::Poll/Send called from a body callback: ignored (a bug in the caller)";
+    return transfers_.size();
+  }
   Perform();
   if (ready_.empty()) {
     int fds = 0;
-    curl_multi_poll(multi_, nullptr, 0, static_cast<int>(max_wait.count()), &fds);
+    const auto wait = std::clamp<std::chrono::milliseconds::rep>(max_wait.count(), 0, INT_MAX);
+    curl_multi_poll(multi_, nullptr, 0, static_cast<int>(wait), &fds);
     Perform();
   }
   if (!RunCompletions()) return 0;  // a callback destroyed the client

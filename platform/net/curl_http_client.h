@@ -10,7 +10,7 @@
 // run from Poll() (and from the destructor, with Cancelled), never from Start() or Cancel().
 // Re-entrancy: a completion callback may Start, Cancel or Unpause requests and may destroy the
 // client. A body_reader / on_body callback may Start, Cancel or Unpause, but must not destroy
-// the client (it runs inside libcurl).
+// the client nor call Poll or Send (it runs inside libcurl; such a Poll does nothing).
 
 #include <deque>
 #include <map>

@@ -33,6 +33,7 @@
 #include <vector>
 
 #include "platform/status.h"
+#include "tests/support/test_pki.h"
 
 namespace kedge::testing {
 
@@ -76,6 +77,17 @@ struct TestHttpServerOptions {
   std::string cert_file;       // PEM, required with tls
   std::string key_file;        // PEM, required with tls
   std::string client_ca_file;  // non-empty: require a client certificate signed by this CA
+
+  // TLS presenting `cert` (e.g. TestPki::server()); a non-empty `client_ca_file` requires
+  // client certificates signed by it (mutual TLS).
+  static TestHttpServerOptions Tls(const PemFiles& cert, std::string client_ca_file = {}) {
+    TestHttpServerOptions options;
+    options.tls = true;
+    options.cert_file = cert.cert_file;
+    options.key_file = cert.key_file;
+    options.client_ca_file = std::move(client_ca_file);
+    return options;
+  }
 };
 
 class TestHttpServer {

@@ -155,6 +155,11 @@ TestPki::TestPki() : dir_(MakeTempDir("kedge-pki")) {
   if (!ok_) ADD_FAILURE() << OpenSslError("generating test certificates in " + dir_);
 }
 
+const TestPki& TestPki::Shared() {
+  static const TestPki pki;
+  return pki;
+}
+
 TestPki::~TestPki() {
   std::error_code ignored;
   std::filesystem::remove_all(dir_, ignored);

@@ -3,10 +3,9 @@
 // at test time with OpenSSL (EC P-256 keys, SHA-256 signatures) and written as PEM files into a
 // fresh temporary directory (removed again by the destructor).
 //
-//   static TestPki* pki = new TestPki();          // once per test suite: generation takes ms
-//   TestHttpServerOptions o; o.tls = true;
-//   o.cert_file = pki->server().cert_file; o.key_file = pki->server().key_file;
-//   client tls.ca_file = pki->ca_file();
+//   const TestPki& pki = TestPki::Shared();       // or a TestPki of your own
+//   TestHttpServer server(handler, TestHttpServerOptions::Tls(pki.server(), pki.ca_file()));
+//   client: tls.ca_file = pki.ca_file(); tls.client_cert/client_key = pki.client().*
 //
 // Failures are reported with ADD_FAILURE (check ok()), never by crashing. Not thread-safe while
 // constructing; the accessors are read-only afterwards.
@@ -28,6 +27,10 @@ class TestPki {
   ~TestPki();
   TestPki(const TestPki&) = delete;
   TestPki& operator=(const TestPki&) = delete;
+
+  // One PKI for the whole test process, made on first use and removed at exit. Tests that only
+  // need some valid certificates should use this instead of generating their own.
+  static const TestPki& Shared();
 
   // False when generation failed (the failure was already reported to GoogleTest).
   bool ok() const { return ok_; }

@@ -88,6 +88,18 @@ TEST_F(CurlHttpClientLifecycleTest, CallbackMayStartAnotherRequest) {
   EXPECT_EQ(server_.connections_accepted(), 1);  // the second reused the first's connection
 }
 
+TEST_F(CurlHttpClientLifecycleTest, CallbackMaySendSynchronously) {
+  std::string nested_body;
+  bool outer_done = false;
+  client_->Start(Get("/outer"), [&](StatusOr<HttpResponse>) {
+    StatusOr<HttpResponse> nested = client_->Send(Get("/nested"));
+    nested_body = nested.ok() ? nested->body : nested.status().ToString();
+    outer_done = true;
+  });
+  ASSERT_TRUE(PollUntil(*client_, [&] { return outer_done; }));
+  EXPECT_EQ(nested_body, "/nested");
+}
+
 TEST_F(CurlHttpClientLifecycleTest, CallbackMayDestroyTheClient) {
   int other_calls = 0;
   StatusCode other_code = StatusCode::kOk;

@@ -320,5 +320,34 @@ TEST(CurlHttpClientErrorTest, MalformedUrlGivesInvalidArgument) {
   }
 }
 
+TEST(CurlHttpClientErrorTest, ConnectTimeoutGivesDeadlineExceededNamingTheConnect) {
+  // A listener whose accept queue is full drops new SYNs, so connecting never completes.
+  int listener = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t len = sizeof addr;
+  ASSERT_EQ(::bind(listener, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+  ASSERT_EQ(::listen(listener, 0), 0);
+  ASSERT_EQ(::getsockname(listener, reinterpret_cast<sockaddr*>(&addr), &len), 0);
+  std::vector<int> fillers;
+  for (int i = 0; i < 4; ++i) {
+    int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+    ::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
+    fillers.push_back(fd);
+  }
+  HttpRequest request;
+  request.url = "http://127.0.0.1:" + std::to_string(ntohs(addr.sin_port)) + "/";
+  request.connect_timeout = milliseconds(200);
+  StatusOr<HttpResponse> response = NewCurlHttpClient({})->Send(request);
+  for (int fd : fillers) ::close(fd);
+  ::close(listener);
+  ASSERT_FALSE(response.ok());
+  EXPECT_EQ(response.status().code(), StatusCode::kDeadlineExceeded);
+  EXPECT_EQ(
+      response.status().message(),
+      "connect to 127.0.0.1:" + std::to_string(ntohs(addr.sin_port)) + " timed out after 200 ms");
+}
+
 }  // namespace
 }  // namespace kedge::net

@@ -25,22 +25,12 @@ TestHttpResponse Ok(const TestHttpRequest&) {
 
 class CurlHttpClientTlsTest : public ::testing::Test {
  protected:
-  static void SetUpTestSuite() { pki_ = new TestPki(); }
-  static void TearDownTestSuite() {
-    delete pki_;
-    pki_ = nullptr;
-  }
-  void SetUp() override { ASSERT_TRUE(pki_->ok()); }
+  void SetUp() override { ASSERT_TRUE(pki_.ok()); }
 
   // Starts a TLS server presenting `cert`; `client_ca` non-empty requires client certificates.
   std::unique_ptr<TestHttpServer> StartServer(const PemFiles& cert,
                                               const std::string& client_ca = "") {
-    TestHttpServerOptions options;
-    options.tls = true;
-    options.cert_file = cert.cert_file;
-    options.key_file = cert.key_file;
-    options.client_ca_file = client_ca;
-    auto server = std::make_unique<TestHttpServer>(Ok, options);
+    auto server = std::make_unique<TestHttpServer>(Ok, TestHttpServerOptions::Tls(cert, client_ca));
     Status started = server->Start();
     EXPECT_TRUE(started.ok()) << started.ToString();
     return server;
@@ -57,14 +47,12 @@ class CurlHttpClientTlsTest : public ::testing::Test {
 
   static TlsOptions TrustTestCa() {
     TlsOptions tls;
-    tls.ca_file = pki_->ca_file();
+    tls.ca_file = TestPki::Shared().ca_file();
     return tls;
   }
 
-  static TestPki* pki_;
+  const TestPki& pki_ = TestPki::Shared();
 };
-
-TestPki* CurlHttpClientTlsTest::pki_ = nullptr;
 
 void ExpectFailure(const StatusOr<HttpResponse>& response, StatusCode code,
                    const std::string& part) {
@@ -75,21 +63,21 @@ void ExpectFailure(const StatusOr<HttpResponse>& response, StatusCode code,
 }
 
 TEST_F(CurlHttpClientTlsTest, SucceedsWithCustomCa) {
-  auto server = StartServer(pki_->server());
+  auto server = StartServer(pki_.server());
   StatusOr<HttpResponse> response = Get(server->Url("/"));
   ASSERT_TRUE(response.ok()) << response.status().ToString();
   EXPECT_EQ(response->body, "secure");
 }
 
 TEST_F(CurlHttpClientTlsTest, SucceedsByHostNameLocalhost) {
-  auto server = StartServer(pki_->server());
+  auto server = StartServer(pki_.server());
   StatusOr<HttpResponse> response =
       Get("https://localhost:" + std::to_string(server->port()) + "/");
   ASSERT_TRUE(response.ok()) << response.status().ToString();
 }
 
 TEST_F(CurlHttpClientTlsTest, ReusesTheConnectionAcrossRequests) {
-  auto server = StartServer(pki_->server());
+  auto server = StartServer(pki_.server());
   HttpClientOptions options;
   options.tls = TrustTestCa();
   std::unique_ptr<HttpClient> client = NewCurlHttpClient(options);
@@ -103,26 +91,26 @@ TEST_F(CurlHttpClientTlsTest, ReusesTheConnectionAcrossRequests) {
 }
 
 TEST_F(CurlHttpClientTlsTest, UntrustedCertificateFailsNamingTheCause) {
-  auto server = StartServer(pki_->untrusted_server());
+  auto server = StartServer(pki_.untrusted_server());
   ExpectFailure(Get(server->Url("/")), StatusCode::kFailedPrecondition,
                 "TLS: certificate of 127.0.0.1 is not trusted (self-signed or unknown CA): set "
                 "tls.ca_file or fix the chain");
 }
 
 TEST_F(CurlHttpClientTlsTest, ExpiredCertificateFailsNamingTheCause) {
-  auto server = StartServer(pki_->expired_server());
+  auto server = StartServer(pki_.expired_server());
   ExpectFailure(Get(server->Url("/")), StatusCode::kFailedPrecondition,
                 "TLS: certificate of 127.0.0.1 has expired");
 }
 
 TEST_F(CurlHttpClientTlsTest, WrongHostCertificateFailsNamingTheCause) {
-  auto server = StartServer(pki_->wrong_host_server());
+  auto server = StartServer(pki_.wrong_host_server());
   ExpectFailure(Get(server->Url("/")), StatusCode::kFailedPrecondition,
                 "TLS: certificate of 127.0.0.1 does not match the host name");
 }
 
 TEST_F(CurlHttpClientTlsTest, VerificationCanBeSwitchedOffExplicitly) {
-  auto server = StartServer(pki_->untrusted_server());
+  auto server = StartServer(pki_.untrusted_server());
   TlsOptions tls;
   tls.verify_peer = false;
   StatusOr<HttpResponse> response = Get(server->Url("/"), tls);
@@ -130,10 +118,10 @@ TEST_F(CurlHttpClientTlsTest, VerificationCanBeSwitchedOffExplicitly) {
 }
 
 TEST_F(CurlHttpClientTlsTest, MutualTlsSucceedsWithClientCertificate) {
-  auto server = StartServer(pki_->server(), pki_->ca_file());
+  auto server = StartServer(pki_.server(), pki_.ca_file());
   TlsOptions tls = TrustTestCa();
-  tls.client_cert = pki_->client().cert_file;
-  tls.client_key = pki_->client().key_file;
+  tls.client_cert = pki_.client().cert_file;
+  tls.client_key = pki_.client().key_file;
   StatusOr<HttpResponse> response = Get(server->Url("/"), tls);
   ASSERT_TRUE(response.ok()) << response.status().ToString();
   EXPECT_EQ(response->body, "secure");
@@ -141,7 +129,7 @@ TEST_F(CurlHttpClientTlsTest, MutualTlsSucceedsWithClientCertificate) {
 }
 
 TEST_F(CurlHttpClientTlsTest, MutualTlsWithoutClientCertificateFails) {
-  auto server = StartServer(pki_->server(), pki_->ca_file());
+  auto server = StartServer(pki_.server(), pki_.ca_file());
   ExpectFailure(Get(server->Url("/")), StatusCode::kFailedPrecondition,
                 "requires a client certificate");
   EXPECT_EQ(server->tls_handshake_failures(), 1);
@@ -149,27 +137,27 @@ TEST_F(CurlHttpClientTlsTest, MutualTlsWithoutClientCertificateFails) {
 }
 
 TEST_F(CurlHttpClientTlsTest, MutualTlsWithUntrustedClientCertificateFails) {
-  auto server = StartServer(pki_->server(), pki_->ca_file());
+  auto server = StartServer(pki_.server(), pki_.ca_file());
   TlsOptions tls = TrustTestCa();
-  tls.client_cert = pki_->untrusted_client().cert_file;
-  tls.client_key = pki_->untrusted_client().key_file;
+  tls.client_cert = pki_.untrusted_client().cert_file;
+  tls.client_key = pki_.untrusted_client().key_file;
   ExpectFailure(Get(server->Url("/"), tls), StatusCode::kFailedPrecondition,
                 "rejected the client certificate");
   EXPECT_TRUE(server->requests().empty());
 }
 
 TEST_F(CurlHttpClientTlsTest, MissingClientCertificateFileIsInvalidArgument) {
-  auto server = StartServer(pki_->server(), pki_->ca_file());
+  auto server = StartServer(pki_.server(), pki_.ca_file());
   TlsOptions tls = TrustTestCa();
-  tls.client_cert = pki_->dir() + "/does-not-exist.crt";
-  tls.client_key = pki_->dir() + "/does-not-exist.key";
+  tls.client_cert = pki_.dir() + "/does-not-exist.crt";
+  tls.client_key = pki_.dir() + "/does-not-exist.key";
   ExpectFailure(Get(server->Url("/"), tls), StatusCode::kInvalidArgument, "does-not-exist.crt");
 }
 
 TEST_F(CurlHttpClientTlsTest, MissingCaFileIsInvalidArgument) {
-  auto server = StartServer(pki_->server());
+  auto server = StartServer(pki_.server());
   TlsOptions tls;
-  tls.ca_file = pki_->dir() + "/no-ca.crt";
+  tls.ca_file = pki_.dir() + "/no-ca.crt";
   ExpectFailure(Get(server->Url("/"), tls), StatusCode::kInvalidArgument, "no-ca.crt");
 }
 
