@@ -47,6 +47,29 @@ const char* UnsupportedFeature(const IniSection* section) {
   return nullptr;
 }
 
+// The shared credentials and config files. A file whose location is unknown (no HOME and no
+// variable) has an empty path and counts as absent.
+struct ProfileFiles {
+  ProfileFile credentials;
+  ProfileFile config;
+};
+
+StatusOr<ProfileFiles> LoadProfileFiles(const Env& env) {
+  ProfileFiles files;
+  if (std::optional<std::string> path = SharedCredentialsFilePath(env)) {
+    KEDGE_ASSIGN_OR_RETURN(files.credentials, LoadProfileFile(env, *path));
+  }
+  if (std::optional<std::string> path = SharedConfigFilePath(env)) {
+    KEDGE_ASSIGN_OR_RETURN(files.config, LoadProfileFile(env, *path));
+  }
+  return files;
+}
+
+std::string Describe(const ProfileFile& file) {
+  if (file.path.empty()) return "no home directory to find ~/.aws in (set HOME)";
+  return file.path + (file.exists ? "" : ": no such file");
+}
+
 // The NotFound text of a provider without its "Name: " prefix, for the chain's summary.
 std::string Reason(const CredentialsProvider& provider, const Status& status) {
   std::string prefix = provider.Name() + ": ";
@@ -105,35 +128,20 @@ ProfileCredentialsProvider::ProfileCredentialsProvider(Env& env, const std::stri
       explicit_profile_(!profile.empty() || env.GetVar("AWS_PROFILE").value_or("") != "") {}
 
 StatusOr<Credentials> ProfileCredentialsProvider::GetCredentials() {
-  const std::string name = Name();
-  std::optional<std::string> credentials_path = SharedCredentialsFilePath(env_);
-  std::optional<std::string> config_path = SharedConfigFilePath(env_);
-  if (!credentials_path && !config_path) {
-    return NotFoundError(name + ": no home directory to find ~/.aws/credentials in (set "
-                                "AWS_SHARED_CREDENTIALS_FILE)");
-  }
-  ProfileFile credentials_file, config_file;
-  if (credentials_path) {
-    KEDGE_ASSIGN_OR_RETURN(credentials_file, LoadProfileFile(env_, *credentials_path));
-  }
-  if (config_path) {
-    KEDGE_ASSIGN_OR_RETURN(config_file, LoadProfileFile(env_, *config_path));
-  }
-  auto where = [&](const ProfileFile& file) {
-    return file.path + (file.exists ? "" : ": no such file");
-  };
-  std::string files = where(credentials_file) + ", " + where(config_file);
-  if (!credentials_file.exists && !config_file.exists) {
-    return explicit_profile_ ? InvalidArgumentError(name + ": " + files)
-                             : NotFoundError(name + ": " + files);
-  }
-
-  const IniSection* from_credentials = FindCredentialsProfile(credentials_file.sections, profile_);
-  const IniSection* from_config = FindConfigProfile(config_file.sections, profile_);
-  if (from_credentials == nullptr && from_config == nullptr) {
-    std::string message = name + ": no [" + profile_ + "] in " + where(credentials_file) +
-                          " and no [profile " + profile_ + "] in " + where(config_file);
+  KEDGE_ASSIGN_OR_RETURN(ProfileFiles files, LoadProfileFiles(env_));
+  // Absent is "nothing here" for the implicit default, but an error for a profile asked for.
+  auto absent = [&](const std::string& what) -> Status {
+    std::string message = Name() + ": " + what;
     return explicit_profile_ ? InvalidArgumentError(message) : NotFoundError(message);
+  };
+  std::string both = Describe(files.credentials) + ", " + Describe(files.config);
+  if (!files.credentials.exists && !files.config.exists) return absent(both);
+
+  const IniSection* from_credentials = FindCredentialsProfile(files.credentials.sections, profile_);
+  const IniSection* from_config = FindConfigProfile(files.config.sections, profile_);
+  if (from_credentials == nullptr && from_config == nullptr) {
+    return absent("no [" + profile_ + "] in " + Describe(files.credentials) + " and no [profile " +
+                  profile_ + "] in " + Describe(files.config));
   }
   auto value = [&](const char* key) {
     std::string v = Lookup(from_credentials, key);
@@ -151,15 +159,14 @@ StatusOr<Credentials> ProfileCredentialsProvider::GetCredentials() {
     if (feature == nullptr) feature = UnsupportedFeature(from_config);
     if (feature != nullptr) {
       return InvalidArgumentError(
-          name + " uses " + feature + ", which kedge cannot use: export keys with `aws configure " +
-          "export-credentials --profile " + profile_ + " --format env`, or use the AWS IoT " +
-          "credentials provider");
+          Name() + " uses " + feature + ", which kedge cannot use: export keys with `aws " +
+          "configure export-credentials --profile " + profile_ + " --format env`, or use the " +
+          "AWS IoT credentials provider");
     }
-    std::string message = name + ": no aws_access_key_id in " + files;
-    return explicit_profile_ ? InvalidArgumentError(message) : NotFoundError(message);
+    return absent("no aws_access_key_id in " + both);
   }
   KEDGE_RETURN_IF_ERROR(
-      CheckKeyPair(name, credentials, "aws_access_key_id", "aws_secret_access_key"));
+      CheckKeyPair(Name(), credentials, "aws_access_key_id", "aws_secret_access_key"));
   return credentials;
 }
 

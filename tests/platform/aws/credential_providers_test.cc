@@ -154,6 +154,13 @@ TEST_F(AwsFilesTest, ProfileWithoutFilesIsNotFoundNamingThem) {
       << status.message();
 }
 
+TEST(ProfileCredentialsProviderTest, WithoutAHomeDirectoryIsNotFoundAndSaysSo) {
+  FakeEnv env;  // no HOME, as under some service managers
+  Status status = ProfileCredentialsProvider(env, "").GetCredentials().status();
+  EXPECT_EQ(status.code(), StatusCode::kNotFound);
+  EXPECT_TRUE(Contains(status.message(), "no home directory")) << status.message();
+}
+
 TEST_F(AwsFilesTest, ExplicitProfileThatIsMissingIsInvalid) {
   WriteCredentials("[default]\naws_access_key_id=A\naws_secret_access_key=secret\n");
   Status status = ProfileCredentialsProvider(env_, "prod").GetCredentials().status();
