@@ -1,5 +1,6 @@
 #include "platform/aws/credential_providers.h"
 
+#include <algorithm>
 #include <utility>
 
 #include "platform/aws/profile_file.h"
@@ -221,22 +222,27 @@ CachingCredentialsProvider::CachingCredentialsProvider(
 StatusOr<Credentials> CachingCredentialsProvider::GetCredentials() {
   std::lock_guard<std::mutex> lock(mu_);
   WallTime now = clock_.WallNow();
-  if (cached_ && (!cached_->expiration || now < *cached_->expiration - refresh_margin_)) {
-    return *cached_;
-  }
+  if (cached_ && (!refresh_at_ || now < *refresh_at_)) return *cached_;
   StatusOr<Credentials> fresh = inner_->GetCredentials();
   if (fresh.ok()) {
     RegisterSecrets(*fresh);
     cached_ = *fresh;
+    refresh_at_.reset();
+    if (fresh->expiration) {
+      auto lifetime = *fresh->expiration - now;
+      refresh_at_ = *fresh->expiration - std::min<WallTime::duration>(refresh_margin_, lifetime / 2);
+    }
     return fresh;
   }
   if (cached_ && cached_->expiration && now < *cached_->expiration) {
     KEDGE_LOG_EVERY(kWarn, std::chrono::seconds(60))
         << "refreshing AWS credentials failed, using the cached ones until they expire: "
         << fresh.status().ToString();
+    refresh_at_ = std::min<WallTime>(now + kRetryAfterFailure, *cached_->expiration);
     return *cached_;
   }
   cached_.reset();
+  refresh_at_.reset();
   return fresh;
 }
 
@@ -244,6 +250,7 @@ void CachingCredentialsProvider::Invalidate() {
   {
     std::lock_guard<std::mutex> lock(mu_);
     cached_.reset();
+    refresh_at_.reset();
   }
   inner_->Invalidate();
 }

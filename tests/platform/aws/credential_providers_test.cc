@@ -286,6 +286,22 @@ TEST(CachingCredentialsProviderTest, RefreshesFiveMinutesBeforeExpiry) {
   EXPECT_EQ(script->calls, 2);
 }
 
+TEST(CachingCredentialsProviderTest, RefreshesShortLivedCredentialsAtHalfTheirLifetime) {
+  FakeClock clock;
+  Credentials short_lived = Keys("AKID1");
+  short_lived.expiration = clock.WallNow() + minutes(4);
+  auto inner = std::make_unique<ScriptedProvider>("iot", short_lived);
+  ScriptedProvider* script = inner.get();
+  CachingCredentialsProvider cache(std::move(inner), clock);
+  ASSERT_TRUE(cache.GetCredentials().ok());
+  clock.Advance(minutes(1));
+  ASSERT_TRUE(cache.GetCredentials().ok());
+  EXPECT_EQ(script->calls, 1);
+  clock.Advance(minutes(1) + seconds(1));
+  ASSERT_TRUE(cache.GetCredentials().ok());
+  EXPECT_EQ(script->calls, 2);
+}
+
 TEST(CachingCredentialsProviderTest, KeepsUnexpiredCredentialsWhenARefreshFails) {
   FakeClock clock;
   Credentials first = Keys("AKID1");
@@ -298,6 +314,11 @@ TEST(CachingCredentialsProviderTest, KeepsUnexpiredCredentialsWhenARefreshFails)
   script->Answer(UnavailableError("iot: endpoint down"));
   clock.Advance(minutes(7));  // in the refresh window, not yet expired
   EXPECT_EQ(cache.GetCredentials()->access_key_id, "AKID1");
+  EXPECT_EQ(cache.GetCredentials()->access_key_id, "AKID1");
+  EXPECT_EQ(script->calls, 2) << "a failed refresh is not retried on every call";
+  clock.Advance(CachingCredentialsProvider::kRetryAfterFailure);
+  EXPECT_EQ(cache.GetCredentials()->access_key_id, "AKID1");
+  EXPECT_EQ(script->calls, 3);
   clock.Advance(minutes(4));  // expired
   EXPECT_EQ(cache.GetCredentials().status().code(), StatusCode::kUnavailable);
 }
