@@ -48,11 +48,20 @@ constexpr Erratum kErrata[] = {
      "headers line; its .sts and .authz were computed with it in"},
 };
 
+// $KEDGE_SIGV4_SUITE, else beside $KEDGE_SOURCE_DIR (set by CTest), else beside the source tree
+// this binary was built from.
 fs::path SuiteDir() {
   if (const char* dir = std::getenv("KEDGE_SIGV4_SUITE"); dir != nullptr && *dir != '\0') {
     return dir;
   }
+  if (const char* dir = std::getenv("KEDGE_SOURCE_DIR"); dir != nullptr && *dir != '\0') {
+    return fs::path(dir) / ".." / "shared" / "testdata" / "sigv4";
+  }
+#ifdef KEDGE_SIGV4_SUITE_DEFAULT
+  return KEDGE_SIGV4_SUITE_DEFAULT;
+#else
   return fs::path(testing::SourceDir()) / ".." / "shared" / "testdata" / "sigv4";
+#endif
 }
 
 std::string ReadAll(const fs::path& path) {
