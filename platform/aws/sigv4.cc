@@ -236,6 +236,29 @@ bool IsUnsignedHeader(std::string_view lower_name) {
          lower_name == "x-amzn-trace-id";
 }
 
+// The key derived from the secret for one day, region and service. Deriving it costs four
+// HMACs, most of the cost of a signature, and it changes once a day: each thread keeps the last.
+const Sha256Digest& SigningKey(const std::string& secret, const std::string& date,
+                               const std::string& region, const std::string& service) {
+  struct Entry {
+    std::string secret, date, region, service;
+    Sha256Digest key{};
+  };
+  thread_local Entry entry;
+  if (entry.secret != secret || entry.date != date || entry.region != region ||
+      entry.service != service || entry.secret.empty()) {
+    Sha256Digest key = HmacSha256("AWS4" + secret, date);
+    key = HmacSha256(AsStringView(key), region);
+    key = HmacSha256(AsStringView(key), service);
+    entry.key = HmacSha256(AsStringView(key), "aws4_request");
+    entry.secret = secret;
+    entry.date = date;
+    entry.region = region;
+    entry.service = service;
+  }
+  return entry.key;
+}
+
 }  // namespace
 
 std::string AmzDate(WallTime time) {
@@ -310,10 +333,8 @@ SignatureParts ComputeSignature(std::string_view method, std::string_view path,
   parts.string_to_sign = std::string(kAlgorithm) + "\n" + AmzDate(params.time) + "\n" + scope +
                          "\n" + ToHex(Sha256(parts.canonical_request));
 
-  Sha256Digest key = HmacSha256("AWS4" + credentials.secret_access_key, date);
-  key = HmacSha256(AsStringView(key), params.region);
-  key = HmacSha256(AsStringView(key), params.service);
-  key = HmacSha256(AsStringView(key), "aws4_request");
+  const Sha256Digest& key =
+      SigningKey(credentials.secret_access_key, date, params.region, params.service);
   parts.signature = ToHex(HmacSha256(AsStringView(key), parts.string_to_sign));
   parts.authorization = std::string(kAlgorithm) + " Credential=" + credentials.access_key_id +
                         "/" + scope + ", SignedHeaders=" + parts.signed_headers +

@@ -128,6 +128,26 @@ TEST(ComputeSignatureTest, NeverSignsAnAuthorizationHeader) {
   EXPECT_EQ(parts.signed_headers, "host");
 }
 
+TEST(ComputeSignatureTest, SignaturesDependOnSecretDateRegionAndServiceEveryTime) {
+  net::Headers headers = {{"Host", "h"}};
+  auto sign = [&](const std::string& secret, WallTime time, const std::string& region,
+                  const std::string& service) {
+    SigningParams params;
+    params.time = time;
+    params.region = region;
+    params.service = service;
+    return ComputeSignature("GET", "/", "", headers, kEmptyPayloadSha256,
+                            {"AKID", secret, "", std::nullopt}, params)
+        .signature;
+  };
+  std::string base = sign("secret-1", kSuiteTime, "us-east-1", "kinesis");
+  EXPECT_NE(sign("secret-2", kSuiteTime, "us-east-1", "kinesis"), base);
+  EXPECT_NE(sign("secret-1", kSuiteTime + std::chrono::hours(24), "us-east-1", "kinesis"), base);
+  EXPECT_NE(sign("secret-1", kSuiteTime, "eu-west-1", "kinesis"), base);
+  EXPECT_NE(sign("secret-1", kSuiteTime, "us-east-1", "firehose"), base);
+  EXPECT_EQ(sign("secret-1", kSuiteTime, "us-east-1", "kinesis"), base);
+}
+
 TEST(SignRequestTest, AddsHostWithANonDefaultPortAndTheDate) {
   net::HttpRequest request;
   request.method = "POST";
