@@ -6,7 +6,6 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
-#include <cctype>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -14,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "platform/aws/ascii.h"
 #include "platform/aws/sigv4.h"
 #include "platform/crypto.h"
 #include "tests/support/test_util.h"
@@ -90,9 +90,7 @@ struct SuiteRequest {
 
   std::string Header(const std::string& lower_name) const {
     for (const auto& [name, value] : headers) {
-      std::string lower = name;
-      std::transform(lower.begin(), lower.end(), lower.begin(), ::tolower);
-      if (lower == lower_name) return value;
+      if (AsciiLower(name) == lower_name) return value;
     }
     return "";
   }
@@ -151,7 +149,8 @@ std::vector<SuiteCase> FindCases() {
 std::string TestName(const ::testing::TestParamInfo<SuiteCase>& info) {
   std::string name = info.param.name;
   for (char& c : name) {
-    if (!std::isalnum(static_cast<unsigned char>(c))) c = '_';
+    bool keep = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+    if (!keep) c = '_';
   }
   return name;
 }

@@ -4,6 +4,7 @@
 
 #include <string>
 
+#include "platform/aws/ascii.h"
 #include "platform/aws/url.h"
 #include "platform/crypto.h"
 
@@ -30,9 +31,7 @@ SigningParams KinesisParams() {
 std::vector<std::string> HeaderValues(const net::Headers& headers, std::string name) {
   std::vector<std::string> values;
   for (const auto& [n, v] : headers) {
-    std::string lower = n;
-    for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    if (lower == name) values.push_back(v);
+    if (AsciiLower(n) == name) values.push_back(v);
   }
   return values;
 }
