@@ -9,8 +9,13 @@
 namespace kedge::aws {
 namespace {
 
-std::string NonEmptyVar(const Env& env, const char* name) {
-  return env.GetVar(name).value_or("");
+// A variable's value without surrounding whitespace ("" when unset): a stray '\r' from a file
+// edited on Windows would otherwise make every signature wrong. Keys never contain whitespace.
+std::string TrimmedVar(const Env& env, const char* name) {
+  std::string value = env.GetVar(name).value_or("");
+  size_t first = value.find_first_not_of(" \t\r\n");
+  if (first == std::string::npos) return "";
+  return value.substr(first, value.find_last_not_of(" \t\r\n") - first + 1);
 }
 
 // "configured but broken" when only one half of a key pair is present.
@@ -106,11 +111,11 @@ StatusOr<Credentials> StaticCredentialsProvider::GetCredentials() {
 
 StatusOr<Credentials> EnvironmentCredentialsProvider::GetCredentials() {
   Credentials credentials;
-  credentials.access_key_id = NonEmptyVar(env_, "AWS_ACCESS_KEY_ID");
-  credentials.secret_access_key = NonEmptyVar(env_, "AWS_SECRET_ACCESS_KEY");
-  credentials.session_token = NonEmptyVar(env_, "AWS_SESSION_TOKEN");
+  credentials.access_key_id = TrimmedVar(env_, "AWS_ACCESS_KEY_ID");
+  credentials.secret_access_key = TrimmedVar(env_, "AWS_SECRET_ACCESS_KEY");
+  credentials.session_token = TrimmedVar(env_, "AWS_SESSION_TOKEN");
   if (credentials.session_token.empty()) {
-    credentials.session_token = NonEmptyVar(env_, "AWS_SECURITY_TOKEN");  // older SDKs' name
+    credentials.session_token = TrimmedVar(env_, "AWS_SECURITY_TOKEN");  // older SDKs' name
   }
   RegisterSecrets(credentials);
   if (credentials.access_key_id.empty() && credentials.secret_access_key.empty()) {

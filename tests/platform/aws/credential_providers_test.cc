@@ -72,6 +72,16 @@ TEST(EnvironmentCredentialsProviderTest, ReadsKeysAndSessionToken) {
   EXPECT_EQ(Logger::Get().Redact("env-secret-value"), "****");
 }
 
+TEST(EnvironmentCredentialsProviderTest, TrimsStrayWhitespaceAroundValues) {
+  FakeEnv env;
+  env.SetVar("AWS_ACCESS_KEY_ID", " AKIDENV\r\n");
+  env.SetVar("AWS_SECRET_ACCESS_KEY", "env-secret-value\r");
+  StatusOr<Credentials> credentials = EnvironmentCredentialsProvider(env).GetCredentials();
+  ASSERT_TRUE(credentials.ok()) << credentials.status().ToString();
+  EXPECT_EQ(credentials->access_key_id, "AKIDENV");
+  EXPECT_EQ(credentials->secret_access_key, "env-secret-value");
+}
+
 TEST(EnvironmentCredentialsProviderTest, UnsetIsNotFoundNamingTheVariable) {
   FakeEnv env;
   env.SetVar("AWS_ACCESS_KEY_ID", "");
