@@ -1,5 +1,6 @@
 #include "platform/aws/credential_providers.h"
 
+#include <algorithm>
 #include <utility>
 
 #include "platform/aws/profile_file.h"
@@ -8,8 +9,13 @@
 namespace kedge::aws {
 namespace {
 
-std::string NonEmptyVar(const Env& env, const char* name) {
-  return env.GetVar(name).value_or("");
+// A variable's value without surrounding whitespace ("" when unset): a stray '\r' from a file
+// edited on Windows would otherwise make every signature wrong. Keys never contain whitespace.
+std::string TrimmedVar(const Env& env, const char* name) {
+  std::string value = env.GetVar(name).value_or("");
+  size_t first = value.find_first_not_of(" \t\r\n");
+  if (first == std::string::npos) return "";
+  return value.substr(first, value.find_last_not_of(" \t\r\n") - first + 1);
 }
 
 // "configured but broken" when only one half of a key pair is present.
@@ -47,6 +53,29 @@ const char* UnsupportedFeature(const IniSection* section) {
   return nullptr;
 }
 
+// The shared credentials and config files. A file whose location is unknown (no HOME and no
+// variable) has an empty path and counts as absent.
+struct ProfileFiles {
+  ProfileFile credentials;
+  ProfileFile config;
+};
+
+StatusOr<ProfileFiles> LoadProfileFiles(const Env& env) {
+  ProfileFiles files;
+  if (std::optional<std::string> path = SharedCredentialsFilePath(env)) {
+    KEDGE_ASSIGN_OR_RETURN(files.credentials, LoadProfileFile(env, *path));
+  }
+  if (std::optional<std::string> path = SharedConfigFilePath(env)) {
+    KEDGE_ASSIGN_OR_RETURN(files.config, LoadProfileFile(env, *path));
+  }
+  return files;
+}
+
+std::string Describe(const ProfileFile& file) {
+  if (file.path.empty()) return "no home directory to find ~/.aws in (set HOME)";
+  return file.path + (file.exists ? "" : ": no such file");
+}
+
 // The NotFound text of a provider without its "Name: " prefix, for the chain's summary.
 std::string Reason(const CredentialsProvider& provider, const Status& status) {
   std::string prefix = provider.Name() + ": ";
@@ -82,11 +111,11 @@ StatusOr<Credentials> StaticCredentialsProvider::GetCredentials() {
 
 StatusOr<Credentials> EnvironmentCredentialsProvider::GetCredentials() {
   Credentials credentials;
-  credentials.access_key_id = NonEmptyVar(env_, "AWS_ACCESS_KEY_ID");
-  credentials.secret_access_key = NonEmptyVar(env_, "AWS_SECRET_ACCESS_KEY");
-  credentials.session_token = NonEmptyVar(env_, "AWS_SESSION_TOKEN");
+  credentials.access_key_id = TrimmedVar(env_, "AWS_ACCESS_KEY_ID");
+  credentials.secret_access_key = TrimmedVar(env_, "AWS_SECRET_ACCESS_KEY");
+  credentials.session_token = TrimmedVar(env_, "AWS_SESSION_TOKEN");
   if (credentials.session_token.empty()) {
-    credentials.session_token = NonEmptyVar(env_, "AWS_SECURITY_TOKEN");  // older SDKs' name
+    credentials.session_token = TrimmedVar(env_, "AWS_SECURITY_TOKEN");  // older SDKs' name
   }
   RegisterSecrets(credentials);
   if (credentials.access_key_id.empty() && credentials.secret_access_key.empty()) {
@@ -105,35 +134,20 @@ ProfileCredentialsProvider::ProfileCredentialsProvider(Env& env, const std::stri
       explicit_profile_(!profile.empty() || env.GetVar("AWS_PROFILE").value_or("") != "") {}
 
 StatusOr<Credentials> ProfileCredentialsProvider::GetCredentials() {
-  const std::string name = Name();
-  std::optional<std::string> credentials_path = SharedCredentialsFilePath(env_);
-  std::optional<std::string> config_path = SharedConfigFilePath(env_);
-  if (!credentials_path && !config_path) {
-    return NotFoundError(name + ": no home directory to find ~/.aws/credentials in (set "
-                                "AWS_SHARED_CREDENTIALS_FILE)");
-  }
-  ProfileFile credentials_file, config_file;
-  if (credentials_path) {
-    KEDGE_ASSIGN_OR_RETURN(credentials_file, LoadProfileFile(env_, *credentials_path));
-  }
-  if (config_path) {
-    KEDGE_ASSIGN_OR_RETURN(config_file, LoadProfileFile(env_, *config_path));
-  }
-  auto where = [&](const ProfileFile& file) {
-    return file.path + (file.exists ? "" : ": no such file");
-  };
-  std::string files = where(credentials_file) + ", " + where(config_file);
-  if (!credentials_file.exists && !config_file.exists) {
-    return explicit_profile_ ? InvalidArgumentError(name + ": " + files)
-                             : NotFoundError(name + ": " + files);
-  }
-
-  const IniSection* from_credentials = FindCredentialsProfile(credentials_file.sections, profile_);
-  const IniSection* from_config = FindConfigProfile(config_file.sections, profile_);
-  if (from_credentials == nullptr && from_config == nullptr) {
-    std::string message = name + ": no [" + profile_ + "] in " + where(credentials_file) +
-                          " and no [profile " + profile_ + "] in " + where(config_file);
+  KEDGE_ASSIGN_OR_RETURN(ProfileFiles files, LoadProfileFiles(env_));
+  // Absent is "nothing here" for the implicit default, but an error for a profile asked for.
+  auto absent = [&](const std::string& what) -> Status {
+    std::string message = Name() + ": " + what;
     return explicit_profile_ ? InvalidArgumentError(message) : NotFoundError(message);
+  };
+  std::string both = Describe(files.credentials) + ", " + Describe(files.config);
+  if (!files.credentials.exists && !files.config.exists) return absent(both);
+
+  const IniSection* from_credentials = FindCredentialsProfile(files.credentials.sections, profile_);
+  const IniSection* from_config = FindConfigProfile(files.config.sections, profile_);
+  if (from_credentials == nullptr && from_config == nullptr) {
+    return absent("no [" + profile_ + "] in " + Describe(files.credentials) + " and no [profile " +
+                  profile_ + "] in " + Describe(files.config));
   }
   auto value = [&](const char* key) {
     std::string v = Lookup(from_credentials, key);
@@ -151,15 +165,14 @@ StatusOr<Credentials> ProfileCredentialsProvider::GetCredentials() {
     if (feature == nullptr) feature = UnsupportedFeature(from_config);
     if (feature != nullptr) {
       return InvalidArgumentError(
-          name + " uses " + feature + ", which kedge cannot use: export keys with `aws configure " +
-          "export-credentials --profile " + profile_ + " --format env`, or use the AWS IoT " +
-          "credentials provider");
+          Name() + " uses " + feature + ", which kedge cannot use: export keys with `aws " +
+          "configure export-credentials --profile " + profile_ + " --format env`, or use the " +
+          "AWS IoT credentials provider");
     }
-    std::string message = name + ": no aws_access_key_id in " + files;
-    return explicit_profile_ ? InvalidArgumentError(message) : NotFoundError(message);
+    return absent("no aws_access_key_id in " + both);
   }
   KEDGE_RETURN_IF_ERROR(
-      CheckKeyPair(name, credentials, "aws_access_key_id", "aws_secret_access_key"));
+      CheckKeyPair(Name(), credentials, "aws_access_key_id", "aws_secret_access_key"));
   return credentials;
 }
 
@@ -214,22 +227,27 @@ CachingCredentialsProvider::CachingCredentialsProvider(
 StatusOr<Credentials> CachingCredentialsProvider::GetCredentials() {
   std::lock_guard<std::mutex> lock(mu_);
   WallTime now = clock_.WallNow();
-  if (cached_ && (!cached_->expiration || now < *cached_->expiration - refresh_margin_)) {
-    return *cached_;
-  }
+  if (cached_ && (!refresh_at_ || now < *refresh_at_)) return *cached_;
   StatusOr<Credentials> fresh = inner_->GetCredentials();
   if (fresh.ok()) {
     RegisterSecrets(*fresh);
     cached_ = *fresh;
+    refresh_at_.reset();
+    if (fresh->expiration) {
+      auto lifetime = *fresh->expiration - now;
+      refresh_at_ = *fresh->expiration - std::min<WallTime::duration>(refresh_margin_, lifetime / 2);
+    }
     return fresh;
   }
   if (cached_ && cached_->expiration && now < *cached_->expiration) {
     KEDGE_LOG_EVERY(kWarn, std::chrono::seconds(60))
         << "refreshing AWS credentials failed, using the cached ones until they expire: "
         << fresh.status().ToString();
+    refresh_at_ = std::min<WallTime>(now + kRetryAfterFailure, *cached_->expiration);
     return *cached_;
   }
   cached_.reset();
+  refresh_at_.reset();
   return fresh;
 }
 
@@ -237,6 +255,7 @@ void CachingCredentialsProvider::Invalidate() {
   {
     std::lock_guard<std::mutex> lock(mu_);
     cached_.reset();
+    refresh_at_.reset();
   }
   inner_->Invalidate();
 }

@@ -89,11 +89,14 @@ class ChainCredentialsProvider final : public CredentialsProvider {
 };
 
 // Caches another provider's credentials and fetches new ones once `expiration - refresh_margin`
-// has passed (never, for credentials without an expiration, until Invalidate()). When a refresh
-// fails but the cached credentials have not yet expired, keeps using them (and logs).
+// has passed (never, for credentials without an expiration, until Invalidate()). Short-lived
+// credentials are refreshed at half their lifetime at the latest, so they are not fetched again
+// on every call. When a refresh fails but the cached credentials have not yet expired, keeps
+// using them (and logs) and tries again after kRetryAfterFailure.
 class CachingCredentialsProvider final : public CredentialsProvider {
  public:
   static constexpr std::chrono::minutes kDefaultRefreshMargin{5};
+  static constexpr std::chrono::seconds kRetryAfterFailure{10};
 
   CachingCredentialsProvider(std::unique_ptr<CredentialsProvider> inner, Clock& clock,
                              std::chrono::seconds refresh_margin = kDefaultRefreshMargin);
@@ -107,6 +110,7 @@ class CachingCredentialsProvider final : public CredentialsProvider {
   const std::chrono::seconds refresh_margin_;
   std::mutex mu_;  // also serialises fetches, so concurrent callers fetch once
   std::optional<Credentials> cached_;  // guarded by mu_
+  std::optional<WallTime> refresh_at_;  // guarded by mu_; nullopt = keep until Invalidate()
 };
 
 // The default sources, in order: environment, then profile `profile` ("" = AWS_PROFILE or

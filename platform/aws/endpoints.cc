@@ -1,7 +1,5 @@
 #include "platform/aws/endpoints.h"
 
-#include <cctype>
-
 #include "platform/aws/profile_file.h"
 #include "platform/aws/url.h"
 
@@ -19,9 +17,9 @@ std::string EndpointVarSuffix(const std::string& service) {
   if (service == "kinesisvideo") return "KINESIS_VIDEO";
   std::string out;
   for (char c : service) {
-    out.push_back(std::isalnum(static_cast<unsigned char>(c))
-                      ? static_cast<char>(std::toupper(static_cast<unsigned char>(c)))
-                      : '_');
+    if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
+    bool keep = (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+    out.push_back(keep ? c : '_');
   }
   return out;
 }
@@ -29,10 +27,7 @@ std::string EndpointVarSuffix(const std::string& service) {
 bool IsValidRegion(const std::string& region) {
   if (region.empty() || region.front() == '-' || region.back() == '-') return false;
   for (char c : region) {
-    if (!(std::islower(static_cast<unsigned char>(c)) || std::isdigit(static_cast<unsigned char>(c)) ||
-          c == '-')) {
-      return false;
-    }
+    if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-')) return false;
   }
   return true;
 }

@@ -1,6 +1,6 @@
 #include "platform/aws/profile_file.h"
 
-#include <cctype>
+#include "platform/aws/ascii.h"
 
 namespace kedge::aws {
 namespace {
@@ -78,7 +78,7 @@ IniFile ParseIni(std::string_view text) {
     size_t eq = line.find('=');
     if (eq == std::string_view::npos) continue;
     std::string key(Trim(line.substr(0, eq)));
-    for (char& c : key) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    key = AsciiLower(key);
     if (key.empty()) continue;
     std::string value(StripInlineComment(Trim(line.substr(eq + 1))));
     in_nested = value.empty();

@@ -1,13 +1,13 @@
 #include "platform/aws/sigv4.h"
 
 #include <algorithm>
-#include <cctype>
 #include <cstdint>
 #include <cstdio>
 #include <map>
 #include <utility>
 #include <vector>
 
+#include "platform/aws/ascii.h"
 #include "platform/aws/url.h"
 #include "platform/crypto.h"
 
@@ -16,8 +16,10 @@ namespace {
 
 constexpr std::string_view kAlgorithm = "AWS4-HMAC-SHA256";
 
+// ASCII only, whatever the process locale says about bytes above 0x7f.
 bool IsUnreserved(unsigned char c) {
-  return std::isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~';
+  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
+         c == '.' || c == '_' || c == '~';
 }
 
 int HexValue(char c) {
@@ -143,12 +145,6 @@ std::string CanonicalQuery(std::string_view query) {
   return out;
 }
 
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
-
 // Trims a value and collapses inner runs of blanks to one space. A folded (multi-line) value
 // becomes its lines joined with ','.
 std::string CanonicalHeaderValue(std::string_view value) {
@@ -202,12 +198,12 @@ int64_t DaysFromCivil(int year, unsigned month, unsigned day) {
 }
 
 bool IsNamed(const std::pair<std::string, std::string>& header, std::string_view lower_name) {
-  return Lower(header.first) == lower_name;
+  return AsciiLower(header.first) == lower_name;
 }
 
 // Sets a header, replacing the first one of that name in place and dropping any others.
 void SetHeader(net::Headers* headers, std::string_view name, std::string value) {
-  std::string lower = Lower(name);
+  std::string lower = AsciiLower(name);
   bool set = false;
   for (auto it = headers->begin(); it != headers->end();) {
     if (!IsNamed(*it, lower)) {
@@ -224,7 +220,7 @@ void SetHeader(net::Headers* headers, std::string_view name, std::string value) 
 }
 
 void RemoveHeader(net::Headers* headers, std::string_view name) {
-  std::string lower = Lower(name);
+  std::string lower = AsciiLower(name);
   headers->erase(std::remove_if(headers->begin(), headers->end(),
                                 [&](const auto& h) { return IsNamed(h, lower); }),
                  headers->end());
@@ -234,6 +230,29 @@ void RemoveHeader(net::Headers* headers, std::string_view name) {
 bool IsUnsignedHeader(std::string_view lower_name) {
   return lower_name == "authorization" || lower_name == "user-agent" || lower_name == "expect" ||
          lower_name == "x-amzn-trace-id";
+}
+
+// The key derived from the secret for one day, region and service. Deriving it costs four
+// HMACs, most of the cost of a signature, and it changes once a day: each thread keeps the last.
+const Sha256Digest& SigningKey(const std::string& secret, const std::string& date,
+                               const std::string& region, const std::string& service) {
+  struct Entry {
+    std::string secret, date, region, service;
+    Sha256Digest key{};
+  };
+  thread_local Entry entry;
+  if (entry.secret != secret || entry.date != date || entry.region != region ||
+      entry.service != service || entry.secret.empty()) {
+    Sha256Digest key = HmacSha256("AWS4" + secret, date);
+    key = HmacSha256(AsStringView(key), region);
+    key = HmacSha256(AsStringView(key), service);
+    entry.key = HmacSha256(AsStringView(key), "aws4_request");
+    entry.secret = secret;
+    entry.date = date;
+    entry.region = region;
+    entry.service = service;
+  }
+  return entry.key;
 }
 
 }  // namespace
@@ -288,7 +307,7 @@ SignatureParts ComputeSignature(std::string_view method, std::string_view path,
   // Names sorted; values of repeated headers joined with ',' in the order sent.
   std::map<std::string, std::string> canonical_headers;
   for (const auto& [name, value] : headers) {
-    std::string lower = Lower(name);
+    std::string lower = AsciiLower(name);
     if (lower == "authorization") continue;
     auto [it, inserted] = canonical_headers.emplace(lower, CanonicalHeaderValue(value));
     if (!inserted) it->second += "," + CanonicalHeaderValue(value);
@@ -310,10 +329,8 @@ SignatureParts ComputeSignature(std::string_view method, std::string_view path,
   parts.string_to_sign = std::string(kAlgorithm) + "\n" + AmzDate(params.time) + "\n" + scope +
                          "\n" + ToHex(Sha256(parts.canonical_request));
 
-  Sha256Digest key = HmacSha256("AWS4" + credentials.secret_access_key, date);
-  key = HmacSha256(AsStringView(key), params.region);
-  key = HmacSha256(AsStringView(key), params.service);
-  key = HmacSha256(AsStringView(key), "aws4_request");
+  const Sha256Digest& key =
+      SigningKey(credentials.secret_access_key, date, params.region, params.service);
   parts.signature = ToHex(HmacSha256(AsStringView(key), parts.string_to_sign));
   parts.authorization = std::string(kAlgorithm) + " Credential=" + credentials.access_key_id +
                         "/" + scope + ", SignedHeaders=" + parts.signed_headers +
@@ -351,7 +368,7 @@ Status SignRequest(net::HttpRequest* request, const Credentials& credentials,
 
   net::Headers to_sign;
   for (const auto& header : request->headers) {
-    if (!IsUnsignedHeader(Lower(header.first))) to_sign.push_back(header);
+    if (!IsUnsignedHeader(AsciiLower(header.first))) to_sign.push_back(header);
   }
   SignatureParts parts = ComputeSignature(request->method, url->path, url->query, to_sign,
                                           payload_hash, credentials, params);

@@ -1,7 +1,8 @@
 #include "platform/aws/url.h"
 
-#include <cctype>
 #include <string>
+
+#include "platform/aws/ascii.h"
 
 namespace kedge::aws {
 namespace {
@@ -12,12 +13,6 @@ Status BadUrl(std::string_view url, std::string_view why) {
   message += "': ";
   message += why;
   return InvalidArgumentError(message);
-}
-
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
 }
 
 // Splits "host[:port]" or "[v6]:port" into host and port.
@@ -78,7 +73,7 @@ StatusOr<Url> ParseUrl(std::string_view url) {
   size_t sep = url.find("://");
   if (sep == std::string_view::npos) return BadUrl(url, "expected http:// or https://");
   Url out;
-  out.scheme = Lower(url.substr(0, sep));
+  out.scheme = AsciiLower(url.substr(0, sep));
   if (out.scheme != "http" && out.scheme != "https") {
     return BadUrl(url, "expected http:// or https://");
   }

@@ -72,6 +72,16 @@ TEST(EnvironmentCredentialsProviderTest, ReadsKeysAndSessionToken) {
   EXPECT_EQ(Logger::Get().Redact("env-secret-value"), "****");
 }
 
+TEST(EnvironmentCredentialsProviderTest, TrimsStrayWhitespaceAroundValues) {
+  FakeEnv env;
+  env.SetVar("AWS_ACCESS_KEY_ID", " AKIDENV\r\n");
+  env.SetVar("AWS_SECRET_ACCESS_KEY", "env-secret-value\r");
+  StatusOr<Credentials> credentials = EnvironmentCredentialsProvider(env).GetCredentials();
+  ASSERT_TRUE(credentials.ok()) << credentials.status().ToString();
+  EXPECT_EQ(credentials->access_key_id, "AKIDENV");
+  EXPECT_EQ(credentials->secret_access_key, "env-secret-value");
+}
+
 TEST(EnvironmentCredentialsProviderTest, UnsetIsNotFoundNamingTheVariable) {
   FakeEnv env;
   env.SetVar("AWS_ACCESS_KEY_ID", "");
@@ -152,6 +162,13 @@ TEST_F(AwsFilesTest, ProfileWithoutFilesIsNotFoundNamingThem) {
   EXPECT_EQ(status.code(), StatusCode::kNotFound);
   EXPECT_TRUE(Contains(status.message(), home_ + "/.aws/credentials: no such file"))
       << status.message();
+}
+
+TEST(ProfileCredentialsProviderTest, WithoutAHomeDirectoryIsNotFoundAndSaysSo) {
+  FakeEnv env;  // no HOME, as under some service managers
+  Status status = ProfileCredentialsProvider(env, "").GetCredentials().status();
+  EXPECT_EQ(status.code(), StatusCode::kNotFound);
+  EXPECT_TRUE(Contains(status.message(), "no home directory")) << status.message();
 }
 
 TEST_F(AwsFilesTest, ExplicitProfileThatIsMissingIsInvalid) {
@@ -258,66 +275,89 @@ TEST_F(AwsFilesTest, ChainBuiltFromAVectorPutsAStaticProviderFirst) {
 
 // --- caching ---
 
-TEST(CachingCredentialsProviderTest, RefreshesFiveMinutesBeforeExpiry) {
-  FakeClock clock;
-  Credentials first = Keys("AKID1");
-  first.expiration = clock.WallNow() + minutes(60);
-  auto inner = std::make_unique<ScriptedProvider>("iot", first);
-  ScriptedProvider* script = inner.get();
-  CachingCredentialsProvider cache(std::move(inner), clock);
+// A cache over a ScriptedProvider, on a FakeClock.
+class CachingCredentialsProviderTest : public ::testing::Test {
+ protected:
+  void StartWith(StatusOr<Credentials> first) {
+    auto inner = std::make_unique<ScriptedProvider>("iot", std::move(first));
+    script_ = inner.get();
+    cache_ = std::make_unique<CachingCredentialsProvider>(std::move(inner), clock_);
+  }
+  // Keys that expire `lifetime` from now.
+  Credentials Expiring(const std::string& id, std::chrono::seconds lifetime) {
+    Credentials credentials = Keys(id);
+    credentials.expiration = clock_.WallNow() + lifetime;
+    return credentials;
+  }
+  std::string KeyId() {
+    StatusOr<Credentials> credentials = cache_->GetCredentials();
+    return credentials.ok() ? credentials->access_key_id : credentials.status().ToString();
+  }
 
-  EXPECT_EQ(cache.GetCredentials()->access_key_id, "AKID1");
-  clock.Advance(minutes(54));
-  EXPECT_EQ(cache.GetCredentials()->access_key_id, "AKID1");
-  EXPECT_EQ(script->calls, 1);
+  FakeClock clock_;
+  ScriptedProvider* script_ = nullptr;
+  std::unique_ptr<CachingCredentialsProvider> cache_;
+};
 
-  Credentials second = Keys("AKID2");
-  second.expiration = clock.WallNow() + minutes(60);
-  script->Answer(second);
-  clock.Advance(minutes(1) + seconds(1));  // now within 5 minutes of expiry
-  EXPECT_EQ(cache.GetCredentials()->access_key_id, "AKID2");
-  EXPECT_EQ(script->calls, 2);
+TEST_F(CachingCredentialsProviderTest, RefreshesFiveMinutesBeforeExpiry) {
+  StartWith(Expiring("AKID1", minutes(60)));
+  EXPECT_EQ(KeyId(), "AKID1");
+  clock_.Advance(minutes(54));
+  EXPECT_EQ(KeyId(), "AKID1");
+  EXPECT_EQ(script_->calls, 1);
+
+  script_->Answer(Expiring("AKID2", minutes(60)));
+  clock_.Advance(minutes(1) + seconds(1));  // now within 5 minutes of expiry
+  EXPECT_EQ(KeyId(), "AKID2");
+  EXPECT_EQ(script_->calls, 2);
 }
 
-TEST(CachingCredentialsProviderTest, KeepsUnexpiredCredentialsWhenARefreshFails) {
-  FakeClock clock;
-  Credentials first = Keys("AKID1");
-  first.expiration = clock.WallNow() + minutes(10);
-  auto inner = std::make_unique<ScriptedProvider>("iot", first);
-  ScriptedProvider* script = inner.get();
-  CachingCredentialsProvider cache(std::move(inner), clock);
-  ASSERT_TRUE(cache.GetCredentials().ok());
-
-  script->Answer(UnavailableError("iot: endpoint down"));
-  clock.Advance(minutes(7));  // in the refresh window, not yet expired
-  EXPECT_EQ(cache.GetCredentials()->access_key_id, "AKID1");
-  clock.Advance(minutes(4));  // expired
-  EXPECT_EQ(cache.GetCredentials().status().code(), StatusCode::kUnavailable);
+TEST_F(CachingCredentialsProviderTest, RefreshesShortLivedCredentialsAtHalfTheirLifetime) {
+  StartWith(Expiring("AKID1", minutes(4)));
+  EXPECT_EQ(KeyId(), "AKID1");
+  clock_.Advance(minutes(1));
+  EXPECT_EQ(KeyId(), "AKID1");
+  EXPECT_EQ(script_->calls, 1);
+  clock_.Advance(minutes(1) + seconds(1));
+  EXPECT_EQ(KeyId(), "AKID1");
+  EXPECT_EQ(script_->calls, 2);
 }
 
-TEST(CachingCredentialsProviderTest, CachesNonExpiringCredentialsUntilInvalidated) {
-  FakeClock clock;
-  auto inner = std::make_unique<ScriptedProvider>("profile default", Keys("AKID1"));
-  ScriptedProvider* script = inner.get();
-  CachingCredentialsProvider cache(std::move(inner), clock);
-  ASSERT_TRUE(cache.GetCredentials().ok());
-  clock.Advance(std::chrono::hours(24 * 30));
-  ASSERT_TRUE(cache.GetCredentials().ok());
-  EXPECT_EQ(script->calls, 1);
+TEST_F(CachingCredentialsProviderTest, KeepsUnexpiredCredentialsWhenARefreshFails) {
+  StartWith(Expiring("AKID1", minutes(10)));
+  EXPECT_EQ(KeyId(), "AKID1");
 
-  script->Answer(Keys("AKID2"));
-  cache.Invalidate();
-  EXPECT_EQ(script->invalidations, 1);
-  EXPECT_EQ(cache.GetCredentials()->access_key_id, "AKID2");
+  script_->Answer(UnavailableError("iot: endpoint down"));
+  clock_.Advance(minutes(7));  // in the refresh window, not yet expired
+  EXPECT_EQ(KeyId(), "AKID1");
+  EXPECT_EQ(KeyId(), "AKID1");
+  EXPECT_EQ(script_->calls, 2) << "a failed refresh is not retried on every call";
+  clock_.Advance(CachingCredentialsProvider::kRetryAfterFailure);
+  EXPECT_EQ(KeyId(), "AKID1");
+  EXPECT_EQ(script_->calls, 3);
+  clock_.Advance(minutes(4));  // expired
+  EXPECT_EQ(cache_->GetCredentials().status().code(), StatusCode::kUnavailable);
 }
 
-TEST(CachingCredentialsProviderTest, RegistersSecretsOfAnyInnerProvider) {
-  FakeClock clock;
+TEST_F(CachingCredentialsProviderTest, CachesNonExpiringCredentialsUntilInvalidated) {
+  StartWith(Keys("AKID1"));
+  EXPECT_EQ(KeyId(), "AKID1");
+  clock_.Advance(std::chrono::hours(24 * 30));
+  EXPECT_EQ(KeyId(), "AKID1");
+  EXPECT_EQ(script_->calls, 1);
+
+  script_->Answer(Keys("AKID2"));
+  cache_->Invalidate();
+  EXPECT_EQ(script_->invalidations, 1);
+  EXPECT_EQ(KeyId(), "AKID2");
+}
+
+TEST_F(CachingCredentialsProviderTest, RegistersSecretsOfAnyInnerProvider) {
   Credentials credentials = Keys("AKIDX");
   credentials.secret_access_key = "inner-provider-secret";
   credentials.session_token = "inner-provider-token";
-  CachingCredentialsProvider cache(std::make_unique<ScriptedProvider>("iot", credentials), clock);
-  ASSERT_TRUE(cache.GetCredentials().ok());
+  StartWith(credentials);
+  EXPECT_EQ(KeyId(), "AKIDX");
   EXPECT_EQ(Logger::Get().Redact("inner-provider-secret inner-provider-token"), "**** ****");
 }
 

@@ -6,7 +6,6 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
-#include <cctype>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -14,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "platform/aws/ascii.h"
 #include "platform/aws/sigv4.h"
 #include "platform/crypto.h"
 #include "tests/support/test_util.h"
@@ -48,11 +48,20 @@ constexpr Erratum kErrata[] = {
      "headers line; its .sts and .authz were computed with it in"},
 };
 
+// $KEDGE_SIGV4_SUITE, else beside $KEDGE_SOURCE_DIR (set by CTest), else beside the source tree
+// this binary was built from.
 fs::path SuiteDir() {
   if (const char* dir = std::getenv("KEDGE_SIGV4_SUITE"); dir != nullptr && *dir != '\0') {
     return dir;
   }
+  if (const char* dir = std::getenv("KEDGE_SOURCE_DIR"); dir != nullptr && *dir != '\0') {
+    return fs::path(dir) / ".." / "shared" / "testdata" / "sigv4";
+  }
+#ifdef KEDGE_SIGV4_SUITE_DEFAULT
+  return KEDGE_SIGV4_SUITE_DEFAULT;
+#else
   return fs::path(testing::SourceDir()) / ".." / "shared" / "testdata" / "sigv4";
+#endif
 }
 
 std::string ReadAll(const fs::path& path) {
@@ -81,9 +90,7 @@ struct SuiteRequest {
 
   std::string Header(const std::string& lower_name) const {
     for (const auto& [name, value] : headers) {
-      std::string lower = name;
-      std::transform(lower.begin(), lower.end(), lower.begin(), ::tolower);
-      if (lower == lower_name) return value;
+      if (AsciiLower(name) == lower_name) return value;
     }
     return "";
   }
@@ -142,7 +149,8 @@ std::vector<SuiteCase> FindCases() {
 std::string TestName(const ::testing::TestParamInfo<SuiteCase>& info) {
   std::string name = info.param.name;
   for (char& c : name) {
-    if (!std::isalnum(static_cast<unsigned char>(c))) c = '_';
+    bool keep = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+    if (!keep) c = '_';
   }
   return name;
 }

@@ -4,6 +4,7 @@
 
 #include <string>
 
+#include "platform/aws/ascii.h"
 #include "platform/aws/url.h"
 #include "platform/crypto.h"
 
@@ -30,9 +31,7 @@ SigningParams KinesisParams() {
 std::vector<std::string> HeaderValues(const net::Headers& headers, std::string name) {
   std::vector<std::string> values;
   for (const auto& [n, v] : headers) {
-    std::string lower = n;
-    for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    if (lower == name) values.push_back(v);
+    if (AsciiLower(n) == name) values.push_back(v);
   }
   return values;
 }
@@ -126,6 +125,26 @@ TEST(ComputeSignatureTest, NeverSignsAnAuthorizationHeader) {
   SignatureParts parts = ComputeSignature("GET", "/", "", headers, kEmptyPayloadSha256,
                                           TestCredentials(), KinesisParams());
   EXPECT_EQ(parts.signed_headers, "host");
+}
+
+TEST(ComputeSignatureTest, SignaturesDependOnSecretDateRegionAndServiceEveryTime) {
+  net::Headers headers = {{"Host", "h"}};
+  auto sign = [&](const std::string& secret, WallTime time, const std::string& region,
+                  const std::string& service) {
+    SigningParams params;
+    params.time = time;
+    params.region = region;
+    params.service = service;
+    return ComputeSignature("GET", "/", "", headers, kEmptyPayloadSha256,
+                            {"AKID", secret, "", std::nullopt}, params)
+        .signature;
+  };
+  std::string base = sign("secret-1", kSuiteTime, "us-east-1", "kinesis");
+  EXPECT_NE(sign("secret-2", kSuiteTime, "us-east-1", "kinesis"), base);
+  EXPECT_NE(sign("secret-1", kSuiteTime + std::chrono::hours(24), "us-east-1", "kinesis"), base);
+  EXPECT_NE(sign("secret-1", kSuiteTime, "eu-west-1", "kinesis"), base);
+  EXPECT_NE(sign("secret-1", kSuiteTime, "us-east-1", "firehose"), base);
+  EXPECT_EQ(sign("secret-1", kSuiteTime, "us-east-1", "kinesis"), base);
 }
 
 TEST(SignRequestTest, AddsHostWithANonDefaultPortAndTheDate) {
