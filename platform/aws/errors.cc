@@ -223,6 +223,11 @@ Status ToStatus(const ApiError& error, std::string_view what) {
   return Status(StatusCodeFor(error), message);
 }
 
+bool IsClockSkewError(const ApiError& error) {
+  return error.code == "RequestTimeTooSkewed" || error.code == "RequestExpired" ||
+         (error.code == "InvalidSignatureException" && IsClockSkewMessage(error.message));
+}
+
 std::string_view HintFor(const ApiError& error) {
   if (error.code == "InvalidSignatureException" && IsClockSkewMessage(error.message)) {
     return kClockHint;

@@ -1,8 +1,6 @@
 #include "platform/aws/sigv4.h"
 
 #include <algorithm>
-#include <cstdint>
-#include <cstdio>
 #include <map>
 #include <utility>
 #include <vector>
@@ -175,28 +173,6 @@ std::string CanonicalHeaderValue(std::string_view value) {
 
 std::string ToHex(const Sha256Digest& digest) { return HexEncode(digest); }
 
-// Days since 1970-01-01 to a civil date (H. Hinnant's algorithm), and back.
-void CivilFromDays(int64_t days, int* year, unsigned* month, unsigned* day) {
-  days += 719468;
-  int64_t era = (days >= 0 ? days : days - 146096) / 146097;
-  auto doe = static_cast<unsigned>(days - era * 146097);
-  unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-  unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-  unsigned mp = (5 * doy + 2) / 153;
-  *day = doy - (153 * mp + 2) / 5 + 1;
-  *month = mp < 10 ? mp + 3 : mp - 9;
-  *year = static_cast<int>(yoe + era * 400 + (*month <= 2 ? 1 : 0));
-}
-
-int64_t DaysFromCivil(int year, unsigned month, unsigned day) {
-  year -= month <= 2 ? 1 : 0;
-  int64_t era = (year >= 0 ? year : year - 399) / 400;
-  auto yoe = static_cast<unsigned>(year - era * 400);
-  unsigned doy = (153 * (month > 2 ? month - 3 : month + 9) + 2) / 5 + day - 1;
-  unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  return era * 146097 + static_cast<int64_t>(doe) - 719468;
-}
-
 bool IsNamed(const std::pair<std::string, std::string>& header, std::string_view lower_name) {
   return AsciiLower(header.first) == lower_name;
 }
@@ -256,49 +232,6 @@ const Sha256Digest& SigningKey(const std::string& secret, const std::string& dat
 }
 
 }  // namespace
-
-std::string AmzDate(WallTime time) {
-  int64_t seconds =
-      std::chrono::duration_cast<std::chrono::seconds>(time.time_since_epoch()).count();
-  int64_t days = seconds >= 0 ? seconds / 86400 : (seconds - 86399) / 86400;
-  int64_t in_day = seconds - days * 86400;
-  int year;
-  unsigned month, day;
-  CivilFromDays(days, &year, &month, &day);
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%04d%02u%02uT%02u%02u%02uZ", year, month, day,
-                static_cast<unsigned>(in_day / 3600), static_cast<unsigned>(in_day / 60 % 60),
-                static_cast<unsigned>(in_day % 60));
-  return buf;
-}
-
-std::string AmzDateStamp(WallTime time) { return AmzDate(time).substr(0, 8); }
-
-StatusOr<WallTime> ParseAmzDate(std::string_view text) {
-  auto bad = [&] {
-    return InvalidArgumentError("bad X-Amz-Date '" + std::string(text) +
-                                "': expected YYYYMMDDTHHMMSSZ");
-  };
-  if (text.size() != 16 || text[8] != 'T' || text[15] != 'Z') return bad();
-  auto number = [&](size_t at, size_t len, int* out) {
-    *out = 0;
-    for (size_t i = at; i < at + len; ++i) {
-      if (text[i] < '0' || text[i] > '9') return false;
-      *out = *out * 10 + (text[i] - '0');
-    }
-    return true;
-  };
-  int year, month, day, hour, minute, second;
-  if (!number(0, 4, &year) || !number(4, 2, &month) || !number(6, 2, &day) ||
-      !number(9, 2, &hour) || !number(11, 2, &minute) || !number(13, 2, &second)) {
-    return bad();
-  }
-  if (month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || minute > 59 || second > 60) {
-    return bad();
-  }
-  int64_t days = DaysFromCivil(year, static_cast<unsigned>(month), static_cast<unsigned>(day));
-  return WallTime(std::chrono::seconds(days * 86400 + hour * 3600 + minute * 60 + second));
-}
 
 SignatureParts ComputeSignature(std::string_view method, std::string_view path,
                                 std::string_view query, const net::Headers& headers,
