@@ -61,6 +61,15 @@ std::string FakeKinesisApi::ShardFor(HashKey key) const {
   return "";
 }
 
+bool FakeKinesisApi::Covers(const std::string& shard_id, HashKey key) const {
+  for (const Shard& s : shards_) {
+    if (s.shard_id == shard_id) {
+      return Parse(s.starting_hash_key) <= key && key <= Parse(s.ending_hash_key);
+    }
+  }
+  return false;
+}
+
 PutRecordsResult FakeKinesisApi::Apply(const std::vector<PutRecordsEntry>& entries) {
   PutRecordsResult result;
   for (const PutRecordsEntry& e : entries) {

@@ -69,6 +69,8 @@ class FakeKinesisApi : public KinesisApi {
   const std::vector<Shard>& shards() const { return shards_; }
   // The open shard whose range holds `key` ("" if none).
   std::string ShardFor(HashKey key) const;
+  // True when shard `shard_id` (open or closed) covers `key`.
+  bool Covers(const std::string& shard_id, HashKey key) const;
 
  private:
   PutRecordsResult Apply(const std::vector<PutRecordsEntry>& entries);
