@@ -49,49 +49,56 @@ size_t AggregatedRecordBuilder::RecordBodySize(size_t pk_index, int64_t ehk_inde
   return body;
 }
 
-size_t AggregatedRecordBuilder::Growth(std::string_view pk, std::string_view ehk,
-                                       size_t data_size) const {
-  size_t growth = 0;
-  size_t pk_index = pk_table_.size();
-  auto pk_it = pk_index_.find(pk);
-  if (pk_it != pk_index_.end()) {
-    pk_index = pk_it->second;
-  } else {
-    growth += LengthDelimitedSize(pk.size());
-  }
+AggregatedRecordBuilder::Slot AggregatedRecordBuilder::Find(
+    const std::unordered_map<std::string_view, uint32_t>& index, std::string_view key,
+    size_t table_size) {
+  auto it = index.find(key);
+  return it == index.end() ? Slot{table_size, true} : Slot{it->second, false};
+}
+
+size_t AggregatedRecordBuilder::Growth(std::string_view pk, Slot pk_slot, std::string_view ehk,
+                                       Slot ehk_slot, size_t data_size) {
+  size_t growth = pk_slot.is_new ? LengthDelimitedSize(pk.size()) : 0;
   int64_t ehk_index = -1;
   if (!ehk.empty()) {
-    auto ehk_it = ehk_index_.find(ehk);
-    if (ehk_it != ehk_index_.end()) {
-      ehk_index = ehk_it->second;
-    } else {
-      ehk_index = static_cast<int64_t>(ehk_table_.size());
-      growth += LengthDelimitedSize(ehk.size());
-    }
+    ehk_index = static_cast<int64_t>(ehk_slot.index);
+    if (ehk_slot.is_new) growth += LengthDelimitedSize(ehk.size());
   }
-  return growth + LengthDelimitedSize(RecordBodySize(pk_index, ehk_index, data_size));
+  return growth + LengthDelimitedSize(RecordBodySize(pk_slot.index, ehk_index, data_size));
 }
 
 size_t AggregatedRecordBuilder::SizeWith(std::string_view partition_key,
                                          std::string_view explicit_hash_key,
                                          size_t data_size) const {
-  return Size() + Growth(partition_key, explicit_hash_key, data_size);
+  Slot pk = Find(pk_index_, partition_key, pk_table_.size());
+  Slot ehk = explicit_hash_key.empty() ? Slot{0, false}
+                                       : Find(ehk_index_, explicit_hash_key, ehk_table_.size());
+  return Size() + Growth(partition_key, pk, explicit_hash_key, ehk, data_size);
 }
 
-void AggregatedRecordBuilder::Add(std::string_view partition_key,
-                                  std::string_view explicit_hash_key, std::string_view data) {
-  proto_size_ += Growth(partition_key, explicit_hash_key, data.size());
-  auto [pk_it, pk_new] =
-      pk_index_.emplace(partition_key, static_cast<uint32_t>(pk_table_.size()));
-  if (pk_new) pk_table_.push_back(partition_key);
+bool AggregatedRecordBuilder::TryAdd(std::string_view partition_key,
+                                     std::string_view explicit_hash_key, std::string_view data,
+                                     size_t size_limit) {
+  Slot pk = Find(pk_index_, partition_key, pk_table_.size());
+  Slot ehk = explicit_hash_key.empty() ? Slot{0, false}
+                                       : Find(ehk_index_, explicit_hash_key, ehk_table_.size());
+  size_t growth = Growth(partition_key, pk, explicit_hash_key, ehk, data.size());
+  if (!records_.empty() && Size() + growth > size_limit) return false;
+  proto_size_ += growth;
+  if (pk.is_new) {
+    pk_index_.emplace(partition_key, static_cast<uint32_t>(pk.index));
+    pk_table_.push_back(partition_key);
+  }
   int64_t ehk_index = -1;
   if (!explicit_hash_key.empty()) {
-    auto [ehk_it, ehk_new] =
-        ehk_index_.emplace(explicit_hash_key, static_cast<uint32_t>(ehk_table_.size()));
-    if (ehk_new) ehk_table_.push_back(explicit_hash_key);
-    ehk_index = ehk_it->second;
+    if (ehk.is_new) {
+      ehk_index_.emplace(explicit_hash_key, static_cast<uint32_t>(ehk.index));
+      ehk_table_.push_back(explicit_hash_key);
+    }
+    ehk_index = static_cast<int64_t>(ehk.index);
   }
-  records_.push_back(Entry{pk_it->second, ehk_index, data});
+  records_.push_back(Entry{static_cast<uint32_t>(pk.index), ehk_index, data});
+  return true;
 }
 
 std::string AggregatedRecordBuilder::Serialize() const {

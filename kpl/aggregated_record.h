@@ -27,7 +27,13 @@ class AggregatedRecordBuilder {
  public:
   // Adds one user record. explicit_hash_key is the decimal key, or empty for none.
   void Add(std::string_view partition_key, std::string_view explicit_hash_key,
-           std::string_view data);
+           std::string_view data) {
+    TryAdd(partition_key, explicit_hash_key, data, ~size_t{0});
+  }
+  // Adds the record unless the builder already holds records and Size() would then exceed
+  // `size_limit`; one key lookup either way (the hot path of aggregation).
+  bool TryAdd(std::string_view partition_key, std::string_view explicit_hash_key,
+              std::string_view data, size_t size_limit);
   // The outer record size (outer partition key + magic + protobuf + MD5) after adding this
   // record; does not change the builder.
   size_t SizeWith(std::string_view partition_key, std::string_view explicit_hash_key,
@@ -47,8 +53,16 @@ class AggregatedRecordBuilder {
     std::string_view data;
   };
   static size_t RecordBodySize(size_t pk_index, int64_t ehk_index, size_t data_size);
-  // The growth of the message if the record were added with these indices and new keys.
-  size_t Growth(std::string_view pk, std::string_view ehk, size_t data_size) const;
+  // Where a key is (or would go) in its table, and whether it is new.
+  struct Slot {
+    size_t index;
+    bool is_new;
+  };
+  static Slot Find(const std::unordered_map<std::string_view, uint32_t>& index,
+                   std::string_view key, size_t table_size);
+  // The growth of the message if a record with these keys were added.
+  static size_t Growth(std::string_view pk, Slot pk_slot, std::string_view ehk, Slot ehk_slot,
+                       size_t data_size);
 
   std::vector<std::string_view> pk_table_;
   std::vector<std::string_view> ehk_table_;

@@ -17,13 +17,12 @@ void Aggregator::Add(PendingRecordPtr record) {
   }
   Batch& batch = batches_[shard];
   const UserRecord& u = record->record;
-  if (!batch.items.empty() &&
-      batch.builder.SizeWith(u.partition_key, u.explicit_hash_key, u.data.size()) > size_limit_) {
-    Emit(shard, &batch);
-  }
   // The builder keeps views into the record's strings; the record lives in batch.items (on the
   // heap, so moving the unique_ptr does not move the strings).
-  batch.builder.Add(u.partition_key, u.explicit_hash_key, u.data);
+  if (!batch.builder.TryAdd(u.partition_key, u.explicit_hash_key, u.data, size_limit_)) {
+    Emit(shard, &batch);
+    batch.builder.Add(u.partition_key, u.explicit_hash_key, u.data);
+  }
   batch.deadline = std::min(batch.deadline, record->deadline);
   batch.expiration = std::min(batch.expiration, record->expiration);
   batch.items.push_back(std::move(record));

@@ -53,7 +53,7 @@ void ShardMap::OnListed(StatusOr<std::vector<Shard>> result) {
 }
 
 void ShardMap::Update(const std::vector<Shard>& shards) {
-  std::vector<std::pair<HashKey, ShardHandle>> by_end;
+  std::vector<OpenShard> by_end;
   for (const Shard& s : shards) {
     auto start = HashKey::FromDecimal(s.starting_hash_key);
     auto end = HashKey::FromDecimal(s.ending_hash_key);
@@ -63,9 +63,10 @@ void ShardMap::Update(const std::vector<Shard>& shards) {
     }
     ShardHandle h = Intern(s.shard_id);
     ranges_[h] = {*start, *end};
-    if (s.open) by_end.emplace_back(*end, h);
+    if (s.open) by_end.push_back(OpenShard{*end, *start, h});
   }
-  std::sort(by_end.begin(), by_end.end());
+  std::sort(by_end.begin(), by_end.end(),
+            [](const OpenShard& a, const OpenShard& b) { return a.end < b.end; });
   by_end_ = std::move(by_end);
   ready_ = !by_end_.empty();
   stale_ = !ready_;
@@ -81,13 +82,10 @@ void ShardMap::Invalidate(SteadyTime sent_at) {
 
 ShardHandle ShardMap::Predict(HashKey key) const {
   if (!ready_) return kNoShard;
-  auto it = std::lower_bound(
-      by_end_.begin(), by_end_.end(), key,
-      [](const std::pair<HashKey, ShardHandle>& e, HashKey k) { return e.first < k; });
-  if (it == by_end_.end()) return kNoShard;
-  auto range = ranges_.find(it->second);
-  if (range == ranges_.end() || key < range->second.first) return kNoShard;  // a gap
-  return it->second;
+  auto it = std::lower_bound(by_end_.begin(), by_end_.end(), key,
+                             [](const OpenShard& e, HashKey k) { return e.end < k; });
+  if (it == by_end_.end() || key < it->start) return kNoShard;  // past the end, or a gap
+  return it->handle;
 }
 
 bool ShardMap::Contains(ShardHandle shard, HashKey key) const {

@@ -68,7 +68,12 @@ class ShardMap {
   std::string stream_;
   Options options_;
 
-  std::vector<std::pair<HashKey, ShardHandle>> by_end_;  // open shards, sorted by ending key
+  struct OpenShard {
+    HashKey end;
+    HashKey start;
+    ShardHandle handle;
+  };
+  std::vector<OpenShard> by_end_;  // open shards, sorted by ending key
   std::unordered_map<ShardHandle, std::pair<HashKey, HashKey>> ranges_;  // all listed shards
   std::vector<std::string> names_;
   std::unordered_map<std::string, ShardHandle> handles_;
