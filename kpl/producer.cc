@@ -108,6 +108,7 @@ Producer::Producer(KinesisApi& api, Clock& clock, ProducerConfig config)
 
 Producer::~Producer() {
   *alive_ = false;
+  draining_ = true;  // callbacks below that Put are refused
   CancelAll(CancelledError("producer destroyed before the record was sent"));
   for (auto& [id, batch] : in_flight_) {
     for (auto& r : batch->records) {

@@ -38,18 +38,22 @@ void ShardMap::Start() {
 
 void ShardMap::OnListed(StatusOr<std::vector<Shard>> result) {
   in_flight_ = false;
-  if (!result.ok()) {
-    backoff_ = backoff_.count() == 0
-                   ? options_.min_backoff
-                   : std::min(options_.max_backoff, Millis(backoff_.count() * 3 / 2));
-    next_attempt_ = clock_.Now() + backoff_;
-    KEDGE_LOG_EVERY(kWarn, std::chrono::seconds(30))
-        << "kpl: ListShards for stream " << stream_ << " failed, retrying in "
-        << backoff_.count() << " ms: " << result.status().ToString();
-    return;
+  if (result.ok()) {
+    Update(*result);
+    if (ready_) {
+      backoff_ = Millis(0);
+      return;
+    }
+    // No usable open shard (a stream being created or deleted): back off like a failure.
+    result = FailedPreconditionError("the stream has no open shards");
   }
-  backoff_ = Millis(0);
-  Update(*result);
+  backoff_ = backoff_.count() == 0
+                 ? options_.min_backoff
+                 : std::min(options_.max_backoff, Millis(backoff_.count() * 3 / 2));
+  next_attempt_ = clock_.Now() + backoff_;
+  KEDGE_LOG_EVERY(kWarn, std::chrono::seconds(30))
+      << "kpl: ListShards for stream " << stream_ << " failed, retrying in " << backoff_.count()
+      << " ms: " << result.status().ToString();
 }
 
 void ShardMap::Update(const std::vector<Shard>& shards) {

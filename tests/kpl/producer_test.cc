@@ -72,6 +72,8 @@ TEST_F(ProducerTest, DeliversEveryRecordOnceOnTheShardItsKeyHashesTo) {
     ASSERT_TRUE(o[0].status.ok()) << o[0].status.ToString();
   }
   EXPECT_LE(api_.stored().size(), 1000u);  // "20,000 records in at most 1,000 Kinesis records"
+  RecordProperty("kinesis_records", static_cast<int>(api_.stored().size()));
+  RecordProperty("requests", static_cast<int>(api_.put_calls().size()));
   std::set<std::string> seen;
   for (const auto& [shard, u] : StoredUserRecords()) {
     EXPECT_TRUE(api_.Covers(shard, HashKey::FromPartitionKey(u.partition_key))) << shard;
@@ -300,6 +302,18 @@ TEST_F(ProducerTest, DestructionEndsOutstandingRecordsWithCancelled) {
   ASSERT_EQ(outcomes_[2].size(), 1u);
   EXPECT_EQ(outcomes_[1][0].status.code(), StatusCode::kCancelled);
   EXPECT_EQ(outcomes_[2][0].status.code(), StatusCode::kCancelled);
+}
+
+TEST_F(ProducerTest, CallbacksRunningAtDestructionCannotPut) {
+  Status put_from_callback;
+  {
+    auto p = Make(Config());
+    Producer* raw = p.get();
+    ASSERT_TRUE(p->Put({"k", "", "buffered"}, [&](const PutOutcome&) {
+                   put_from_callback = raw->Put({"k", "", "more"}, nullptr);
+                 }).ok());
+  }
+  EXPECT_EQ(put_from_callback.code(), StatusCode::kFailedPrecondition);
 }
 
 TEST_F(ProducerTest, PushesBackWhenTooMuchIsOutstanding) {

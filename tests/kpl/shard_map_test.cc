@@ -102,6 +102,16 @@ TEST_F(ShardMapTest, RetriesAFailedListWithGrowingBackoff) {
   EXPECT_TRUE(map.ready());
 }
 
+TEST_F(ShardMapTest, BacksOffWhenTheStreamHasNoOpenShards) {
+  FakeKinesisApi empty(0);
+  ShardMap map(empty, clock_, "s", Opts());
+  map.Poll();
+  map.Poll();
+  EXPECT_EQ(empty.list_calls(), 1);
+  EXPECT_FALSE(map.ready());
+  EXPECT_EQ(*map.NextPoll(), clock_.Now() + Millis(1000));
+}
+
 TEST_F(ShardMapTest, RefreshesPeriodicallyWhileStillPredicting) {
   ShardMap map(api_, clock_, "s", Opts());
   map.Poll();
