@@ -29,7 +29,7 @@ void Limiter::Recover(ShardState* s, SteadyTime now) {
 }
 
 void Limiter::Add(KinesisRecordPtr record, SteadyTime now) {
-  if (record->shard == kNoShard) {
+  if (record->shard == kNoShard || options_.records_per_second <= 0) {
     ready_(std::move(record));
     return;
   }

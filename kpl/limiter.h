@@ -7,7 +7,8 @@
 // one producer saturate a shard. Unlike the KPL, throttling slows a shard down: each
 // OnThrottled halves its rate (down to min_factor), and the rate recovers linearly while no
 // throttling is seen. Records wait in a FIFO per shard; a record that expires while waiting
-// goes to the expired sink. Records with no predicted shard pass straight through.
+// goes to the expired sink. Records with no predicted shard pass straight through, and so does
+// everything when records_per_second is 0 (limits off, for endpoints without shard limits).
 // Single-threaded; time comes from the caller.
 
 #include <deque>

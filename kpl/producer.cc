@@ -9,6 +9,13 @@ namespace kedge::kpl {
 namespace {
 
 constexpr size_t kMaxPartitionKeyChars = 256;
+// What one accepted record costs besides its key and data (bookkeeping and allocator
+// overhead), so that max_outstanding_bytes bounds memory and not just payload.
+constexpr size_t kRecordOverhead = sizeof(PendingRecord) + 48;
+
+size_t Footprint(const UserRecord& r) {
+  return r.partition_key.size() + r.data.size() + kRecordOverhead;
+}
 
 // Counts the code points of valid UTF-8; -1 when it is not valid UTF-8.
 int64_t Utf8Length(const std::string& s) {
@@ -57,7 +64,9 @@ Status ProducerConfig::Validate() const {
   if (record_ttl.count() != 0 && record_ttl.count() < 100) {
     return bad("record_ttl", "0 (unlimited) or at least 100 ms");
   }
-  if (!(rate_limit_percent >= 1)) return bad("rate_limit_percent", "at least 1");
+  if (!(rate_limit_percent == 0 || rate_limit_percent >= 1)) {
+    return bad("rate_limit_percent", "0 (no limit) or at least 1");
+  }
   if (max_in_flight_bytes_per_shard < 1) return bad("max_in_flight_bytes_per_shard", ">= 1");
   if (retry_initial_backoff.count() < 1 || retry_max_backoff < retry_initial_backoff) {
     return bad("retry_initial_backoff/retry_max_backoff", ">= 1 ms, initial <= max");
@@ -154,7 +163,7 @@ Status Producer::Put(UserRecord record, PutCallback callback) {
     ++metrics_.user_records_refused;
     return valid;
   }
-  size_t bytes = record.partition_key.size() + record.data.size();
+  size_t bytes = Footprint(record);
   if (outstanding_records_ > 0 && outstanding_bytes_ + bytes > config_.max_outstanding_bytes) {
     return ResourceExhaustedError("producer buffer full (" + std::to_string(outstanding_bytes_) +
                                   " bytes outstanding); put again after records complete");
@@ -239,7 +248,8 @@ void Producer::Send(PutBatchPtr batch) {
   entries.reserve(batch->records.size());
   SteadyTime now = clock_.Now();
   for (const KinesisRecordPtr& r : batch->records) {
-    entries.push_back(PutRecordsEntry{r->data, r->partition_key, r->explicit_hash_key});
+    r->sent_size = r->WireSize();
+    entries.push_back(PutRecordsEntry{std::move(r->data), r->partition_key, r->explicit_hash_key});
     for (const PendingRecordPtr& u : r->items) {
       if (u->attempts++ == 0) {
         metrics_.buffering_time_ms += static_cast<uint64_t>(
@@ -293,7 +303,7 @@ void Producer::Settle() {
     if (!retrier_.has_completions()) return;
     for (auto& [record, outcome] : retrier_.TakeCompletions()) {
       --outstanding_records_;
-      outstanding_bytes_ -= record->record.partition_key.size() + record->record.data.size();
+      outstanding_bytes_ -= Footprint(record->record);
       // The callback may Put (which settles on its own) or do nothing; either is fine here.
       if (record->callback) record->callback(outcome);
     }

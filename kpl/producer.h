@@ -47,7 +47,7 @@ struct ProducerConfig {
   size_t collection_max_size = 5 * 1048576;
   Millis record_max_buffered_time{100};
   Millis record_ttl{30000};  // 0 = unlimited (when a spool backs the producer)
-  double rate_limit_percent = 150;
+  double rate_limit_percent = 150;  // of the shard limits; 0 = no limit (local endpoints)
   size_t max_in_flight_bytes_per_shard = 4 * 1048576;
   Millis retry_initial_backoff{100};
   Millis retry_max_backoff{10000};

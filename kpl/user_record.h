@@ -63,8 +63,15 @@ struct KinesisRecord {
   SteadyTime deadline = SteadyTime::max();
   SteadyTime expiration = SteadyTime::max();
 
-  // What the service counts against its record and request limits.
-  size_t WireSize() const { return data.size() + partition_key.size(); }
+  // Set when the data has gone into a request (Producer::Send moves it there: the user records
+  // are what a retry sends again, so the encoded copy is not kept while in flight).
+  size_t sent_size = 0;
+
+  // What the service counts against its record and request limits; still right after the
+  // data went into a request.
+  size_t WireSize() const {
+    return sent_size != 0 ? sent_size : data.size() + partition_key.size();
+  }
 };
 using KinesisRecordPtr = std::unique_ptr<KinesisRecord>;
 

@@ -54,6 +54,14 @@ TEST_F(LimiterTest, PassesRecordsWithoutAShardStraightThrough) {
   EXPECT_EQ(ready_.size(), 5u);
 }
 
+TEST_F(LimiterTest, ZeroRateTurnsLimitingOff) {
+  Limiter::Options o;
+  o.records_per_second = 0;
+  Limiter l = Make(o);
+  for (int i = 0; i < 5000; ++i) l.Add(MakeKinesis(1, 10), kT0);
+  EXPECT_EQ(ready_.size(), 5000u);
+}
+
 TEST_F(LimiterTest, DefersRecordsWhenTheRecordBucketIsEmpty) {
   Limiter::Options o;
   o.records_per_second = 10;
