@@ -17,8 +17,10 @@ size_t Footprint(const UserRecord& r) {
   return r.partition_key.size() + r.data.size() + kRecordOverhead;
 }
 
-// Counts the code points of valid UTF-8; -1 when it is not valid UTF-8.
-int64_t Utf8Length(const std::string& s) {
+// The length of valid UTF-8 in UTF-16 code units (what Java's String.length() and, to be safe,
+// the service's 256-character limit count: a character outside the BMP counts twice); -1 when
+// it is not valid UTF-8.
+int64_t Utf16Length(const std::string& s) {
   int64_t chars = 0;
   for (size_t i = 0; i < s.size(); ++chars) {
     auto c = static_cast<unsigned char>(s[i]);
@@ -28,6 +30,7 @@ int64_t Utf8Length(const std::string& s) {
       if ((static_cast<unsigned char>(s[i + k]) & 0xC0) != 0x80) return -1;
     }
     i += n;
+    if (n == 4) ++chars;  // a surrogate pair
   }
   return chars;
 }
@@ -132,7 +135,7 @@ Producer::~Producer() {
 }
 
 Status Producer::Validate(const UserRecord& r, HashKey* hash_key) {
-  int64_t chars = Utf8Length(r.partition_key);
+  int64_t chars = Utf16Length(r.partition_key);
   if (r.partition_key.empty()) return InvalidArgumentError("record refused: partition key is empty");
   if (chars < 0) return InvalidArgumentError("record refused: partition key is not valid UTF-8");
   if (chars > static_cast<int64_t>(kMaxPartitionKeyChars)) {

@@ -130,9 +130,13 @@ TEST_F(ProducerTest, RefusesInvalidKeysWithAReason) {
   std::string wide;
   for (int i = 0; i < 256; ++i) wide += "\xC3\xA9";
   EXPECT_TRUE(p->Put({wide, "", "d"}, Record(4)).ok());
+  // Outside the BMP a character is two UTF-16 units, as Java and the service count it.
+  std::string emoji;
+  for (int i = 0; i < 129; ++i) emoji += "\xF0\x9F\x98\x80";
+  EXPECT_EQ(p->Put({emoji, "", "d"}, Record(7)).code(), StatusCode::kInvalidArgument);
   EXPECT_NE(p->Put({"\xC3", "", "d"}, Record(5)).message().find("UTF-8"), std::string::npos);
   EXPECT_EQ(p->Put({"k", "12x", "d"}, Record(6)).code(), StatusCode::kInvalidArgument);
-  EXPECT_EQ(p->metrics().user_records_refused, 4u);
+  EXPECT_EQ(p->metrics().user_records_refused, 5u);
 }
 
 TEST_F(ProducerTest, SendsUnaggregatedWhileNoShardMapIsKnown) {
