@@ -237,9 +237,15 @@ Status SqliteSpool::WritePending() {
     to_dead_letters_.BindText(3, reason);
     KEDGE_RETURN_IF_ERROR(to_dead_letters_.Run("moving records to dead letters"));
   }
-  for (int64_t id : pending_deletes_) {
-    delete_record_.BindInt64(1, id);
-    KEDGE_RETURN_IF_ERROR(delete_record_.Run("deleting sent records"));
+  // Acks come in id order runs; one range delete per run costs one B-tree seek, not one per id.
+  std::sort(pending_deletes_.begin(), pending_deletes_.end());
+  for (size_t i = 0; i < pending_deletes_.size();) {
+    size_t j = i + 1;
+    while (j < pending_deletes_.size() && pending_deletes_[j] == pending_deletes_[j - 1] + 1) ++j;
+    delete_records_.BindInt64(1, pending_deletes_[i]);
+    delete_records_.BindInt64(2, pending_deletes_[j - 1]);
+    KEDGE_RETURN_IF_ERROR(delete_records_.Run("deleting sent records"));
+    i = j;
   }
   if (!pending_dead_.empty() && dead_letter_rows_ > options_.max_dead_letters) {
     trim_dead_letters_.BindInt64(1, static_cast<int64_t>(options_.max_dead_letters));

@@ -161,7 +161,7 @@ class SqliteSpool final : public Spool {
   std::string moved_aside_path_;
 
   SqliteStatement insert_sink_, insert_record_, upsert_checkpoint_, get_checkpoint_;
-  SqliteStatement delete_record_, add_attempts_, to_dead_letters_, trim_dead_letters_;
+  SqliteStatement delete_records_, add_attempts_, to_dead_letters_, trim_dead_letters_;
   SqliteStatement scan_sink_, get_record_, scan_oldest_, oldest_of_sink_, set_next_id_;
   SqliteStatement list_dead_letters_;
 

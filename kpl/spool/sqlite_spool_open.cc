@@ -136,7 +136,7 @@ Status SqliteSpool::ConfigureConnection() {
   }
   std::string pragmas = "PRAGMA synchronous=";
   pragmas += options_.synchronous == SpoolSync::kFull ? "FULL;" : "NORMAL;";
-  pragmas += "PRAGMA busy_timeout=1000; PRAGMA temp_store=MEMORY;";
+  pragmas += "PRAGMA busy_timeout=1000; PRAGMA temp_store=MEMORY; PRAGMA secure_delete=FAST;";
   pragmas += "PRAGMA journal_size_limit=" + std::to_string(64 << 20) + ";";
   pragmas += "PRAGMA cache_size=" + std::to_string(options_.cache_pages) + ";";
   return SqliteExec(db_, pragmas.c_str(), Context());
@@ -186,7 +186,7 @@ Status SqliteSpool::PrepareStatements() {
       {&upsert_checkpoint_,
        "INSERT OR REPLACE INTO checkpoints(source, value, updated_ms) VALUES(?1, ?2, ?3)"},
       {&get_checkpoint_, "SELECT value FROM checkpoints WHERE source = ?1"},
-      {&delete_record_, "DELETE FROM records WHERE id = ?1"},
+      {&delete_records_, "DELETE FROM records WHERE id BETWEEN ?1 AND ?2"},
       {&add_attempts_, "UPDATE records SET attempts = attempts + ?2 WHERE id = ?1"},
       {&to_dead_letters_,
        "INSERT INTO dead_letters(sink, created_ms, failed_ms, attempts, reason, partition_key, "
@@ -296,7 +296,7 @@ Status SqliteSpool::MoveAside(const Status& why) {
 
 void SqliteSpool::CloseDatabase() {
   for (SqliteStatement* stmt :
-       {&insert_sink_, &insert_record_, &upsert_checkpoint_, &get_checkpoint_, &delete_record_,
+       {&insert_sink_, &insert_record_, &upsert_checkpoint_, &get_checkpoint_, &delete_records_,
         &add_attempts_, &to_dead_letters_, &trim_dead_letters_, &scan_sink_, &get_record_,
         &scan_oldest_, &oldest_of_sink_, &set_next_id_, &list_dead_letters_}) {
     *stmt = SqliteStatement();
