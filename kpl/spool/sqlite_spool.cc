@@ -48,6 +48,7 @@ StatusOr<uint64_t> SqliteSpool::Append(std::vector<SpoolRecord> records,
     if (record.created_ms == 0) record.created_ms = now_ms;
     uint64_t bytes = AccountedBytes(record);
     sinks_[sink].records++;
+    sinks_[sink].counts_dirty = true;
     sinks_[sink].bytes += bytes;
     records_++;
     bytes_ += bytes;
@@ -251,12 +252,21 @@ Status SqliteSpool::WritePending() {
     trim_dead_letters_.BindInt64(1, static_cast<int64_t>(options_.max_dead_letters));
     KEDGE_RETURN_IF_ERROR(trim_dead_letters_.Run("trimming dead letters"));
   }
-  set_next_id_.BindInt64(1, next_id_);
-  return set_next_id_.Run(what);
+  for (SinkState& sink : sinks_) {
+    if (!sink.counts_dirty) continue;
+    update_sink_.BindInt64(1, sink.id);
+    update_sink_.BindInt64(2, static_cast<int64_t>(sink.records));
+    update_sink_.BindInt64(3, static_cast<int64_t>(sink.bytes));
+    KEDGE_RETURN_IF_ERROR(update_sink_.Run("updating counts"));
+  }
+  set_meta_.BindText(1, "next_id");
+  set_meta_.BindInt64(2, next_id_);
+  return set_meta_.Run(what);
 }
 
 void SqliteSpool::ClearPending() {
   committed_sinks_ = sinks_.size();
+  for (SinkState& sink : sinks_) sink.counts_dirty = false;
   last_committed_id_ = next_id_ - 1;
   durable_seq_ = pending_seq_;
   if (dead_letter_rows_ > options_.max_dead_letters) {
@@ -308,6 +318,7 @@ std::optional<size_t> SqliteSpool::FindSink(const std::string& name) const {
 
 void SqliteSpool::RemoveFromCounts(size_t sink, uint64_t bytes) {
   sinks_[sink].records--;
+  sinks_[sink].counts_dirty = true;
   sinks_[sink].bytes -= bytes;
   records_--;
   bytes_ -= bytes;

@@ -52,7 +52,9 @@ struct SqliteSpoolOptions {
   // returns ResourceExhausted.
   uint64_t max_pending_bytes = uint64_t{32} << 20;
   uint64_t max_dead_letters = 10000;  // the oldest are deleted beyond this
-  bool integrity_check_on_open = false;  // PRAGMA quick_check: reads the whole file
+  // Recount and PRAGMA quick_check at every open, not only after an unclean shutdown. Both
+  // read the whole file.
+  bool integrity_check_on_open = false;
   int cache_pages = 500;                 // SQLite page cache per connection (x 4 KiB)
   // Called on the spool thread after each successful commit with durable_sequence().
   std::function<void(uint64_t durable_sequence)> on_durable;
@@ -100,6 +102,7 @@ class SqliteSpool final : public Spool {
     std::string name;
     uint64_t records = 0;
     uint64_t bytes = 0;
+    bool counts_dirty = false;  // records/bytes differ from the sinks row
     uint64_t leased = 0;
     uint64_t dropped = 0;
     uint64_t dead_lettered = 0;
@@ -128,6 +131,8 @@ class SqliteSpool final : public Spool {
   Status Migrate();
   Status PrepareStatements();
   Status LoadState();
+  Status Recount(bool after_crash);
+  Status SetCleanShutdown(bool clean);
   Status MoveAside(const Status& why);
   void CloseDatabase();
 
@@ -160,9 +165,9 @@ class SqliteSpool final : public Spool {
   sqlite3* db_ = nullptr;
   std::string moved_aside_path_;
 
-  SqliteStatement insert_sink_, insert_record_, upsert_checkpoint_, get_checkpoint_;
+  SqliteStatement insert_sink_, update_sink_, insert_record_, upsert_checkpoint_, get_checkpoint_;
   SqliteStatement delete_records_, add_attempts_, to_dead_letters_, trim_dead_letters_;
-  SqliteStatement scan_sink_, get_record_, scan_oldest_, oldest_of_sink_, set_next_id_;
+  SqliteStatement scan_sink_, get_record_, scan_oldest_, oldest_of_sink_, set_meta_;
   SqliteStatement list_dead_letters_;
 
   std::vector<SinkState> sinks_;

@@ -19,8 +19,9 @@ const char* const kMigrations[] = {
     // 0 -> 1: the first schema. Column order puts the small fixed fields before the blobs so
     // scans that read only them never touch overflow pages.
     "CREATE TABLE meta(key TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID;"
-    "INSERT INTO meta(key, value) VALUES('next_id', 1);"
-    "CREATE TABLE sinks(id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE);"
+    "INSERT INTO meta(key, value) VALUES('next_id', 1), ('clean_shutdown', 1);"
+    "CREATE TABLE sinks(id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE,"
+    "  records INTEGER NOT NULL DEFAULT 0, bytes INTEGER NOT NULL DEFAULT 0);"
     "CREATE TABLE records("
     "  id INTEGER PRIMARY KEY,"
     "  sink_id INTEGER NOT NULL,"
@@ -112,13 +113,6 @@ Status SqliteSpool::OpenDatabase() {
   if (status.ok()) status = Migrate();
   if (status.ok()) status = PrepareStatements();
   if (status.ok()) status = LoadState();
-  if (status.ok() && options_.integrity_check_on_open) {
-    SqliteStatement check;
-    status = check.Prepare(db_, "PRAGMA quick_check(1)", Context());
-    if (status.ok() && check.Step() == SQLITE_ROW && check.ColumnString(0) != "ok") {
-      status = DataLossError(Context() + ": integrity check failed: " + check.ColumnString(0));
-    }
-  }
   if (!status.ok()) CloseDatabase();
   return status;
 }
@@ -180,6 +174,7 @@ Status SqliteSpool::PrepareStatements() {
     const char* sql;
   } const statements[] = {
       {&insert_sink_, "INSERT INTO sinks(id, name) VALUES(?1, ?2)"},
+      {&update_sink_, "UPDATE sinks SET records = ?2, bytes = ?3 WHERE id = ?1"},
       {&insert_record_,
        "INSERT INTO records(id, sink_id, created_ms, attempts, bytes, partition_key, "
        "explicit_hash_key, data) VALUES(?1, ?2, ?3, 0, ?4, ?5, ?6, ?7)"},
@@ -206,7 +201,7 @@ Status SqliteSpool::PrepareStatements() {
        "SELECT id, sink_id, bytes FROM records WHERE id > ?1 ORDER BY id LIMIT ?2"},
       {&oldest_of_sink_,
        "SELECT id, created_ms FROM records WHERE id >= ?1 AND sink_id = ?2 ORDER BY id"},
-      {&set_next_id_, "UPDATE meta SET value = ?1 WHERE key = 'next_id'"},
+      {&set_meta_, "UPDATE meta SET value = ?2 WHERE key = ?1"},
       {&list_dead_letters_,
        "SELECT id, sink, partition_key, data, created_ms, failed_ms, attempts, reason "
        "FROM dead_letters ORDER BY id DESC LIMIT ?1"},
@@ -215,35 +210,63 @@ Status SqliteSpool::PrepareStatements() {
   return Status::Ok();
 }
 
-// Counts what the spool holds with a full scan of the records table. Beside the counts this
-// reads every page of the table once, so most corruption shows up here, at open, where it can
-// be moved aside, rather than halfway through a send.
+// Reads the sinks and their counts, which every commit keeps exact. After a crash or power
+// cut (clean_shutdown = 0), or when asked, the counts are rebuilt by Recount() instead, whose
+// full scan also reads every page of the records table, so corruption from the crash shows up
+// here, at open, where the file can be moved aside, rather than halfway through a send.
 Status SqliteSpool::LoadState() {
   const std::string ctx = Context();
   sinks_.clear();
   sink_by_name_.clear();
+  records_ = bytes_ = 0;
   SqliteStatement sinks;
-  KEDGE_RETURN_IF_ERROR(sinks.Prepare(db_, "SELECT id, name FROM sinks ORDER BY id", ctx));
+  KEDGE_RETURN_IF_ERROR(
+      sinks.Prepare(db_, "SELECT id, name, records, bytes FROM sinks ORDER BY id", ctx));
   int rc;
   while ((rc = sinks.Step()) == SQLITE_ROW) {
     SinkState sink;
     sink.id = sinks.ColumnInt64(0);
     sink.name = sinks.ColumnString(1);
+    sink.records = static_cast<uint64_t>(sinks.ColumnInt64(2));
+    sink.bytes = static_cast<uint64_t>(sinks.ColumnInt64(3));
+    records_ += sink.records;
+    bytes_ += sink.bytes;
     sink_by_name_[sink.name] = sinks_.size();
     sinks_.push_back(std::move(sink));
   }
   if (rc != SQLITE_DONE) return SqliteError(db_, rc, ctx, "reading sinks");
   committed_sinks_ = sinks_.size();
 
+  KEDGE_ASSIGN_OR_RETURN(int64_t clean, QueryInt(db_, "SELECT value FROM meta WHERE key = "
+                                                      "'clean_shutdown'", ctx));
+  if (clean == 0 || options_.integrity_check_on_open) KEDGE_RETURN_IF_ERROR(Recount(clean == 0));
+  KEDGE_ASSIGN_OR_RETURN(int64_t next_id,
+                         QueryInt(db_, "SELECT value FROM meta WHERE key = 'next_id'", ctx));
+  KEDGE_ASSIGN_OR_RETURN(int64_t max_id,
+                         QueryInt(db_, "SELECT coalesce(max(id), 0) FROM records", ctx));
+  next_id_ = std::max(next_id, max_id + 1);
+  last_committed_id_ = next_id_ - 1;
+  KEDGE_ASSIGN_OR_RETURN(int64_t dead,
+                         QueryInt(db_, "SELECT count(*) FROM dead_letters", ctx));
+  dead_letter_rows_ = static_cast<uint64_t>(dead);
+  // From here until a clean close, the file is "in use": a crash leaves clean_shutdown = 0.
+  return SetCleanShutdown(false);
+}
+
+Status SqliteSpool::Recount(bool after_crash) {
+  const std::string ctx = Context();
+  SteadyTime start = clock_.Now();
   SqliteStatement counts;
   KEDGE_RETURN_IF_ERROR(counts.Prepare(
-      db_,
-      "SELECT sink_id, count(*), total(bytes), max(id) FROM records NOT INDEXED GROUP BY sink_id",
+      db_, "SELECT sink_id, count(*), total(bytes) FROM records NOT INDEXED GROUP BY sink_id",
       ctx));
-  records_ = bytes_ = 0;
-  int64_t max_id = 0;
   std::unordered_map<int64_t, size_t> by_id;
-  for (size_t i = 0; i < sinks_.size(); ++i) by_id[sinks_[i].id] = i;
+  for (size_t i = 0; i < sinks_.size(); ++i) {
+    by_id[sinks_[i].id] = i;
+    sinks_[i].records = sinks_[i].bytes = 0;
+  }
+  records_ = bytes_ = 0;
+  int rc;
   while ((rc = counts.Step()) == SQLITE_ROW) {
     auto it = by_id.find(counts.ColumnInt64(0));
     if (it == by_id.end()) {
@@ -253,20 +276,36 @@ Status SqliteSpool::LoadState() {
     SinkState& sink = sinks_[it->second];
     sink.records = static_cast<uint64_t>(counts.ColumnInt64(1));
     sink.bytes = static_cast<uint64_t>(sqlite3_column_double(counts.get(), 2));
+    sink.counts_dirty = true;
     records_ += sink.records;
     bytes_ += sink.bytes;
-    max_id = std::max(max_id, counts.ColumnInt64(3));
   }
   if (rc != SQLITE_DONE) return SqliteError(db_, rc, ctx, "counting records");
-
-  KEDGE_ASSIGN_OR_RETURN(int64_t next_id,
-                         QueryInt(db_, "SELECT value FROM meta WHERE key = 'next_id'", ctx));
-  next_id_ = std::max(next_id, max_id + 1);
-  last_committed_id_ = next_id_ - 1;
-  KEDGE_ASSIGN_OR_RETURN(int64_t dead,
-                         QueryInt(db_, "SELECT count(*) FROM dead_letters", ctx));
-  dead_letter_rows_ = static_cast<uint64_t>(dead);
+  for (SinkState& sink : sinks_) sink.counts_dirty = true;
+  if (options_.integrity_check_on_open) {
+    SqliteStatement check;
+    KEDGE_RETURN_IF_ERROR(check.Prepare(db_, "PRAGMA quick_check(1)", ctx));
+    rc = check.Step();
+    if (rc != SQLITE_ROW) return SqliteError(db_, rc, ctx, "PRAGMA quick_check");
+    if (check.ColumnString(0) != "ok") {
+      return DataLossError(ctx + ": integrity check failed: " + check.ColumnString(0));
+    }
+  }
+  auto took = std::chrono::duration_cast<std::chrono::milliseconds>(clock_.Now() - start);
+  std::string what = "checked and counted " + std::to_string(records_) + " records in " +
+                     std::to_string(took.count()) + " ms";
+  if (after_crash) {
+    KEDGE_LOG(kWarn) << ctx << ": the last run did not shut down cleanly; " << what;
+  } else {
+    KEDGE_LOG(kInfo) << ctx << ": " << what;
+  }
   return Status::Ok();
+}
+
+Status SqliteSpool::SetCleanShutdown(bool clean) {
+  set_meta_.BindText(1, "clean_shutdown");
+  set_meta_.BindInt64(2, clean ? 1 : 0);
+  return set_meta_.Run("marking the spool " + std::string(clean ? "closed" : "open"));
 }
 
 Status SqliteSpool::MoveAside(const Status& why) {
@@ -298,7 +337,7 @@ void SqliteSpool::CloseDatabase() {
   for (SqliteStatement* stmt :
        {&insert_sink_, &insert_record_, &upsert_checkpoint_, &get_checkpoint_, &delete_records_,
         &add_attempts_, &to_dead_letters_, &trim_dead_letters_, &scan_sink_, &get_record_,
-        &scan_oldest_, &oldest_of_sink_, &set_next_id_, &list_dead_letters_}) {
+        &scan_oldest_, &oldest_of_sink_, &set_meta_, &list_dead_letters_, &update_sink_}) {
     *stmt = SqliteStatement();
   }
   if (db_ != nullptr) sqlite3_close_v2(db_);
@@ -308,6 +347,7 @@ void SqliteSpool::CloseDatabase() {
 SqliteSpool::~SqliteSpool() {
   if (db_ != nullptr) {
     Status status = Commit();
+    if (status.ok()) status = SetCleanShutdown(true);
     if (!status.ok()) {
       KEDGE_LOG(kError) << "spool closing with uncommitted work: " << status.ToString();
     }

@@ -21,9 +21,11 @@ Status SqliteError(sqlite3* db, int rc, std::string_view context, std::string_vi
                            ? sqlite3_errmsg(db)
                            : sqlite3_errstr(rc);
   message += detail;
-  message += " (";
-  message += sqlite3_errstr(rc);
-  message += ")";
+  if (std::string_view(detail) != sqlite3_errstr(rc)) {
+    message += " (";
+    message += sqlite3_errstr(rc);
+    message += ")";
+  }
   switch (rc & 0xff) {
     case SQLITE_FULL:
       return ResourceExhaustedError(message +

@@ -52,6 +52,7 @@ class BenchSpool {
     spool_ = std::move(spool).value();
     return spool_.get();
   }
+  void Close() { spool_.reset(); }
 
  private:
   std::string dir_;
@@ -72,49 +73,66 @@ std::vector<SpoolRecord> MakeBatch(size_t record_bytes, int64_t* counter) {
   return batch;
 }
 
+// One source step: make 100 records (not timed), append them with a checkpoint, commit if due.
+bool AppendStep(benchmark::State& state, SqliteSpool* spool, size_t record_bytes,
+                int64_t* counter) {
+  state.PauseTiming();
+  std::vector<SpoolRecord> batch = MakeBatch(record_bytes, counter);
+  state.ResumeTiming();
+  auto seq = spool->Append(std::move(batch), {{"app.log", std::to_string(*counter)}});
+  if (!seq.ok()) {
+    state.SkipWithError(seq.status().ToString().c_str());
+    return false;
+  }
+  spool->MaybeCommit().IgnoreError();
+  return true;
+}
+
+// One sender step: lease up to 100 records and ack them. Returns how many it got.
+size_t LeaseAckStep(benchmark::State& state, SqliteSpool* spool) {
+  auto batch = spool->Lease("logs", kBatch, 5 << 20);
+  if (!batch.ok()) {
+    state.SkipWithError(batch.status().ToString().c_str());
+    return 0;
+  }
+  std::vector<int64_t> ids;
+  ids.reserve(batch->size());
+  for (const auto& r : *batch) ids.push_back(r.id);
+  spool->Ack(ids).IgnoreError();
+  spool->MaybeCommit().IgnoreError();
+  return batch->size();
+}
+
 void BM_Append(benchmark::State& state) {
   BenchSpool bench(state);
   SqliteSpool* spool = bench.Open(state);
   if (spool == nullptr) return;
-  const size_t record_bytes = static_cast<size_t>(state.range(0));
   int64_t counter = 0;
   for (auto _ : state) {
-    state.PauseTiming();
-    std::vector<SpoolRecord> batch = MakeBatch(record_bytes, &counter);
-    state.ResumeTiming();
-    auto seq = spool->Append(std::move(batch), {{"app.log", std::to_string(counter)}});
-    if (!seq.ok()) state.SkipWithError(seq.status().ToString().c_str());
-    spool->MaybeCommit().IgnoreError();
+    if (!AppendStep(state, spool, static_cast<size_t>(state.range(0)), &counter)) break;
   }
   if (!spool->Commit().ok()) state.SkipWithError("final commit failed");
   state.SetItemsProcessed(state.iterations() * kBatch);
-  state.SetBytesProcessed(state.iterations() * kBatch * static_cast<int64_t>(record_bytes));
+  state.SetBytesProcessed(state.iterations() * kBatch * state.range(0));
 }
 
 void BM_LeaseAck(benchmark::State& state) {
   BenchSpool bench(state);
   SqliteSpool* spool = bench.Open(state);
   if (spool == nullptr) return;
-  const size_t record_bytes = static_cast<size_t>(state.range(0));
   int64_t counter = 0;
   for (int64_t i = 0; i < static_cast<int64_t>(state.max_iterations); ++i) {
-    if (!spool->Append(MakeBatch(record_bytes, &counter)).ok()) {
+    if (!spool->Append(MakeBatch(static_cast<size_t>(state.range(0)), &counter)).ok()) {
       state.SkipWithError("prefill failed");
       return;
     }
   }
   if (!spool->Commit().ok()) state.SkipWithError("prefill commit failed");
   for (auto _ : state) {
-    auto batch = spool->Lease("logs", kBatch, 5 << 20);
-    if (!batch.ok() || batch->size() != kBatch) {
+    if (LeaseAckStep(state, spool) != kBatch) {
       state.SkipWithError("lease came back short");
       break;
     }
-    std::vector<int64_t> ids;
-    ids.reserve(batch->size());
-    for (const auto& r : *batch) ids.push_back(r.id);
-    spool->Ack(ids).IgnoreError();
-    spool->MaybeCommit().IgnoreError();
   }
   if (!spool->Commit().ok()) state.SkipWithError("final commit failed");
   state.SetItemsProcessed(state.iterations() * kBatch);
@@ -125,27 +143,37 @@ void BM_AppendLeaseAck(benchmark::State& state) {
   BenchSpool bench(state);
   SqliteSpool* spool = bench.Open(state);
   if (spool == nullptr) return;
-  const size_t record_bytes = static_cast<size_t>(state.range(0));
   int64_t counter = 0;
   for (auto _ : state) {
-    state.PauseTiming();
-    std::vector<SpoolRecord> records = MakeBatch(record_bytes, &counter);
-    state.ResumeTiming();
-    if (!spool->Append(std::move(records), {{"app.log", std::to_string(counter)}}).ok()) {
-      state.SkipWithError("append failed");
-      break;
-    }
-    spool->MaybeCommit().IgnoreError();
-    auto batch = spool->Lease("logs", kBatch, 5 << 20);
-    if (!batch.ok()) {
-      state.SkipWithError(batch.status().ToString().c_str());
-      break;
-    }
-    std::vector<int64_t> ids;
-    for (const auto& r : *batch) ids.push_back(r.id);
-    spool->Ack(ids).IgnoreError();
+    if (!AppendStep(state, spool, static_cast<size_t>(state.range(0)), &counter)) break;
+    LeaseAckStep(state, spool);
   }
   state.SetItemsProcessed(state.iterations() * kBatch);
+}
+
+// Open() counts what the file holds with a full scan (which also surfaces corruption early):
+// this is what a restart with a backlog of range(0) 100-byte records costs.
+void BM_OpenWithBacklog(benchmark::State& state) {
+  BenchSpool bench(state);
+  SqliteSpool* spool = bench.Open(state);
+  if (spool == nullptr) return;
+  int64_t counter = 0;
+  while (counter < state.range(0)) {
+    if (!spool->Append(MakeBatch(100, &counter)).ok()) {
+      state.SkipWithError("prefill failed");
+      return;
+    }
+  }
+  bench.Close();
+  for (auto _ : state) {
+    spool = bench.Open(state);
+    if (spool == nullptr || spool->stats().records != static_cast<uint64_t>(counter)) {
+      state.SkipWithError("reopened spool lost records");
+      break;
+    }
+    bench.Close();
+  }
+  state.SetItemsProcessed(state.iterations() * counter);
 }
 
 // Record counts are fixed so the file stays a few hundred MB at most.
@@ -163,6 +191,12 @@ BENCHMARK(BM_AppendLeaseAck)
     ->ArgsProduct({{100, 1024}, {0, 1}})
     ->Iterations(3000)
     ->Unit(benchmark::kMicrosecond)
+    ->UseRealTime();
+BENCHMARK(BM_OpenWithBacklog)
+    ->Args({100000, 0})
+    ->Args({1000000, 0})
+    ->Iterations(3)
+    ->Unit(benchmark::kMillisecond)
     ->UseRealTime();
 
 }  // namespace
