@@ -58,14 +58,14 @@ StatusOr<uint64_t> SqliteSpool::Append(std::vector<SpoolRecord> records,
   for (CheckpointUpdate& update : checkpoints) {
     pending_checkpoints_[update.source] = std::move(update.value);
   }
-  pending_seq_ = ++append_seq_;
+  const uint64_t seq = pending_seq_ = ++append_seq_;
   NotePending(ops);
   if (pending_ops_ >= options_.commit_records) {
     // The records are accepted either way: a failed commit keeps them pending and is
     // reported by MaybeCommit() and stats().
     Commit().IgnoreError();
   }
-  return pending_seq_;
+  return seq;
 }
 
 Status SqliteSpool::CheckRoom(uint64_t incoming) {
@@ -285,10 +285,11 @@ void SqliteSpool::ClearPending() {
   last_commit_error_ = Status::Ok();
 }
 
-// Corruption found while running cannot be repaired in place: say so loudly. The owner
-// reopens the spool, and Open() moves the file aside if it is still unreadable.
+// Corruption found while running cannot be repaired in place: say so loudly. The close is
+// then not marked clean, so the next Open() rescans the file and moves it aside.
 Status SqliteSpool::Fail(Status status) {
   if (status.code() == StatusCode::kDataLoss) {
+    corruption_seen_ = true;  // so the close is not marked clean and Open rescans
     KEDGE_LOG_EVERY(kError, std::chrono::seconds(10))
         << "SPOOL CORRUPT: " << status.message() << "; restart kedge to move it aside";
   }

@@ -183,6 +183,7 @@ class SqliteSpool final : public Spool {
   uint64_t commits_ = 0;
   uint64_t commit_failures_ = 0;
   bool full_ = false;
+  bool corruption_seen_ = false;
 
   // Work for the next commit.
   std::vector<PendingRecord> pending_records_;

@@ -347,7 +347,7 @@ void SqliteSpool::CloseDatabase() {
 SqliteSpool::~SqliteSpool() {
   if (db_ != nullptr) {
     Status status = Commit();
-    if (status.ok()) status = SetCleanShutdown(true);
+    if (status.ok() && !corruption_seen_) status = SetCleanShutdown(true);
     if (!status.ok()) {
       KEDGE_LOG(kError) << "spool closing with uncommitted work: " << status.ToString();
     }

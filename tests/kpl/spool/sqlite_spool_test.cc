@@ -48,6 +48,25 @@ TEST_F(SqliteSpoolTest, GroupCommitsWhenCountReached) {
   EXPECT_EQ(spool->stats().commits, 1u);
 }
 
+TEST_F(SqliteSpoolTest, OnDurableMayAppendAgain) {
+  options_.commit_records = 1;
+  SqliteSpool* self = nullptr;
+  std::vector<uint64_t> durable;
+  options_.on_durable = [&](uint64_t seq) {
+    durable.push_back(seq);
+    if (durable.size() == 1) {
+      ASSERT_TRUE(self->Append({Rec("s", "from callback")}).ok());
+    }
+  };
+  auto spool = OpenSpool();
+  self = spool.get();
+  auto seq = spool->Append({Rec("s", "first")});
+  ASSERT_TRUE(seq.ok());
+  EXPECT_EQ(*seq, 1u);
+  EXPECT_EQ(durable, (std::vector<uint64_t>{1, 2}));
+  EXPECT_EQ(Drain(*spool, "s"), (std::vector<std::string>{"first", "from callback"}));
+}
+
 TEST_F(SqliteSpoolTest, GroupCommitsWhenIntervalElapses) {
   options_.commit_records = 1000;
   options_.commit_interval = std::chrono::milliseconds(50);
