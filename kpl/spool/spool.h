@@ -28,6 +28,7 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "platform/status.h"
@@ -76,6 +77,9 @@ enum class WhenFull {
   kBlock,       // Append fails with ResourceExhausted; the caller pauses its source
   kDropOldest,  // the oldest records nobody has leased are deleted to make room, and counted
 };
+
+// "block" or "drop_oldest" (the config's spool.when_full); InvalidArgument names the choices.
+StatusOr<WhenFull> ParseWhenFull(std::string_view text);
 
 struct SpoolSinkStats {
   std::string sink;

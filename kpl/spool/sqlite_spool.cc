@@ -8,6 +8,20 @@
 
 namespace kedge::kpl {
 
+StatusOr<WhenFull> ParseWhenFull(std::string_view text) {
+  if (text == "block") return WhenFull::kBlock;
+  if (text == "drop_oldest") return WhenFull::kDropOldest;
+  return InvalidArgumentError("when_full: \"" + std::string(text) +
+                              "\" is not one of block, drop_oldest");
+}
+
+StatusOr<SpoolSync> ParseSpoolSync(std::string_view text) {
+  if (text == "normal") return SpoolSync::kNormal;
+  if (text == "full") return SpoolSync::kFull;
+  return InvalidArgumentError("synchronous: \"" + std::string(text) +
+                              "\" is not one of normal, full");
+}
+
 uint64_t SqliteSpool::AccountedBytes(const SpoolRecord& record) {
   return record.data.size() + record.partition_key.size() + record.explicit_hash_key.size() +
          kRecordOverheadBytes;
@@ -195,6 +209,8 @@ Status SqliteSpool::Commit() {
     return Fail(status);
   }
   ClearPending();
+  // An empty spool needs no page cache: give it back, so an idle agent stays small.
+  if (records_ == 0) sqlite3_db_release_memory(db_);
   if (options_.on_durable) options_.on_durable(durable_seq_);
   return Status::Ok();
 }

@@ -39,6 +39,9 @@ enum class SpoolSync {
   kFull,    // WAL synced at every commit: survives a power cut too
 };
 
+// "normal" or "full" (the config's spool.synchronous); InvalidArgument names the choices.
+StatusOr<SpoolSync> ParseSpoolSync(std::string_view text);
+
 struct SqliteSpoolOptions {
   std::string path;
   uint64_t max_bytes = uint64_t{1} << 30;

@@ -337,5 +337,43 @@ TEST_F(SqliteSpoolTest, RejectsRecordsWithoutSinkOrLargerThanTheSpool) {
   EXPECT_NE(huge.status().message().find(options_.path), std::string::npos);
 }
 
+TEST_F(SqliteSpoolTest, LateAckOfAnExpiredLeaseStillDeletes) {
+  options_.lease_timeout = std::chrono::seconds(10);
+  auto spool = OpenSpool();
+  ASSERT_TRUE(spool->Append({Rec("s", "slow")}).ok());
+  ASSERT_TRUE(spool->Commit().ok());
+  auto first = spool->Lease("s", 10, 1 << 20);
+  clock_.Advance(std::chrono::seconds(11));
+  ASSERT_TRUE(spool->MaybeCommit().ok());  // expires the lease
+  ASSERT_TRUE(spool->Ack(Ids(*first)).ok());
+  EXPECT_TRUE(spool->Lease("s", 10, 1 << 20)->empty());
+  EXPECT_EQ(spool->stats().records, 0u);
+}
+
+TEST_F(SqliteSpoolTest, StalledSinkDoesNotHoldUpAnother) {
+  auto spool = OpenSpool();
+  std::vector<SpoolRecord> backlog;
+  for (int i = 0; i < 500; ++i) backlog.push_back(Rec("stalled", "x"));
+  ASSERT_TRUE(spool->Append(std::move(backlog)).ok());
+  for (int round = 0; round < 3; ++round) {
+    ASSERT_TRUE(spool->Append({Rec("live", std::to_string(round))}).ok());
+    ASSERT_TRUE(spool->Commit().ok());
+    EXPECT_EQ(Drain(*spool, "live"), std::vector<std::string>{std::to_string(round)});
+  }
+  EXPECT_EQ(spool->stats().records, 500u);
+}
+
+TEST(SpoolParseTest, ParsesConfigWordsAndNamesTheChoices) {
+  EXPECT_EQ(*ParseWhenFull("block"), WhenFull::kBlock);
+  EXPECT_EQ(*ParseWhenFull("drop_oldest"), WhenFull::kDropOldest);
+  EXPECT_EQ(*ParseSpoolSync("normal"), SpoolSync::kNormal);
+  EXPECT_EQ(*ParseSpoolSync("full"), SpoolSync::kFull);
+  auto bad = ParseWhenFull("drop_newest");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(bad.status().message().find("block, drop_oldest"), std::string::npos);
+  EXPECT_FALSE(ParseSpoolSync("off").ok());
+}
+
 }  // namespace
 }  // namespace kedge::kpl
