@@ -125,7 +125,8 @@ class Spool {
   virtual Status MaybeCommit() = 0;
   // Commits all pending work now (Flush). OK when there is nothing to do.
   virtual Status Commit() = 0;
-  // How long the owner may wait before calling MaybeCommit() again (max when nothing pends).
+  // How long the owner may wait before calling MaybeCommit() again: until the group commit is
+  // due, or, with nothing pending, until the next lease expires (long when idle).
   virtual std::chrono::milliseconds TimeUntilCommit() const = 0;
 
   // Up to `max_records` committed records of `sink` (at least one if any, even when it alone is

@@ -185,7 +185,14 @@ Status SqliteSpool::MaybeCommit() {
 }
 
 std::chrono::milliseconds SqliteSpool::TimeUntilCommit() const {
-  if (pending_ops_ == 0) return options_.commit_interval;
+  using std::chrono::duration_cast;
+  using std::chrono::milliseconds;
+  if (pending_ops_ == 0) {
+    // Nothing to commit: wake only for the next lease to expire, so an idle agent sleeps.
+    if (lease_queue_.empty()) return kIdleWait;
+    auto left = duration_cast<milliseconds>(lease_queue_.front().first - clock_.Now());
+    return std::max(milliseconds(0), left);
+  }
   auto waited = std::chrono::duration_cast<std::chrono::milliseconds>(clock_.Now() -
                                                                       *pending_since_);
   return std::max(std::chrono::milliseconds(0), options_.commit_interval - waited);

@@ -70,6 +70,8 @@ class SqliteSpool final : public Spool {
   static constexpr uint64_t kRecordOverheadBytes = 32;
   static constexpr int kSchemaVersion = 1;
   static constexpr int32_t kApplicationId = 0x6b656467;  // "kedg"
+  // What TimeUntilCommit() answers when nothing is pending or leased.
+  static constexpr std::chrono::milliseconds kIdleWait{std::chrono::hours(1)};
 
   // `clock` and `env` must outlive the spool.
   static StatusOr<std::unique_ptr<SqliteSpool>> Open(SqliteSpoolOptions options, Clock& clock,

@@ -163,9 +163,11 @@ TEST_F(SqliteSpoolTest, NackedRecordsComeBackFirstWithAttemptCounted) {
 TEST_F(SqliteSpoolTest, ExpiredLeasesAreReleased) {
   options_.lease_timeout = std::chrono::seconds(30);
   auto spool = OpenSpool();
+  EXPECT_EQ(spool->TimeUntilCommit(), SqliteSpool::kIdleWait);
   ASSERT_TRUE(spool->Append({Rec("s", "1")}).ok());
   ASSERT_TRUE(spool->Commit().ok());
   ASSERT_EQ(spool->Lease("s", 10, 1 << 20)->size(), 1u);
+  EXPECT_EQ(spool->TimeUntilCommit(), std::chrono::seconds(30));  // wake to expire it
   clock_.Advance(std::chrono::seconds(29));
   EXPECT_TRUE(spool->Lease("s", 10, 1 << 20)->empty());
   clock_.Advance(std::chrono::seconds(1));
