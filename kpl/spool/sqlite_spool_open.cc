@@ -1,6 +1,8 @@
 // SqliteSpool: opening, schema migrations, state loading, and moving a corrupt file aside.
 
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <cerrno>
 #include <cstdio>
@@ -101,6 +103,13 @@ StatusOr<std::unique_ptr<SqliteSpool>> SqliteSpool::Open(SqliteSpoolOptions opti
 
 Status SqliteSpool::OpenDatabase() {
   CloseDatabase();
+  // Records are log lines and telemetry, often private: create the file owner-only. SQLite
+  // gives the -wal and -shm files the database file's mode.
+  if (!env_.FileExists(options_.path)) {
+    int fd = ::open(options_.path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    if (fd < 0 && errno != EEXIST) return PosixError("spool: creating " + options_.path, errno);
+    if (fd >= 0) ::close(fd);
+  }
   int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
   int rc = sqlite3_open_v2(options_.path.c_str(), &db_, flags, nullptr);
   if (rc != SQLITE_OK) {

@@ -4,6 +4,7 @@
 #include <signal.h>
 #include <sqlite3.h>
 #include <sys/mount.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -63,6 +64,17 @@ TEST_F(SqliteSpoolRecoveryTest, NewFileGetsTheCurrentSchemaVersion) {
   EXPECT_EQ(RawQueryInt(options_.path, "PRAGMA user_version"), SqliteSpool::kSchemaVersion);
   EXPECT_EQ(RawQueryInt(options_.path, "PRAGMA application_id"), SqliteSpool::kApplicationId);
   EXPECT_EQ(RawQueryInt(options_.path, "SELECT count(*) FROM records"), 0);
+}
+
+TEST_F(SqliteSpoolRecoveryTest, NewSpoolFilesAreOwnerOnly) {
+  auto spool = OpenSpool();
+  ASSERT_TRUE(spool->Append({Rec("s", "private log line")}).ok());
+  ASSERT_TRUE(spool->Commit().ok());
+  for (const char* suffix : {"", "-wal", "-shm"}) {
+    struct stat st {};
+    ASSERT_EQ(::stat((options_.path + suffix).c_str(), &st), 0) << suffix;
+    EXPECT_EQ(st.st_mode & 0777, 0600u) << suffix;
+  }
 }
 
 TEST_F(SqliteSpoolRecoveryTest, SpoolFromNewerKedgeIsRefusedAndLeftAlone) {
