@@ -134,6 +134,8 @@ class Spool {
   // acked, nacked, dead-lettered, or the lease times out; leases do not survive a restart.
   virtual StatusOr<std::vector<SpooledRecord>> Lease(const std::string& sink, size_t max_records,
                                                      size_t max_bytes) = 0;
+  // Ack, Nack and DeadLetter take effect at once in memory and on disk at the next commit; a
+  // failed commit is reported by MaybeCommit()/Commit(), not by them.
   // Delivered: the records are deleted at the next commit. Unknown ids are ignored.
   virtual Status Ack(const std::vector<int64_t>& ids) = 0;
   // Not delivered, will retry: back in line (before newer records) with attempts + 1. A record

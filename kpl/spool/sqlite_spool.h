@@ -141,7 +141,7 @@ class SqliteSpool final : public Spool {
   Status MoveAside(const Status& why);
   void CloseDatabase();
 
-  // sqlite_spool.cc
+  // sqlite_spool.cc and sqlite_spool_lease.cc
   size_t SinkIndex(const std::string& name);
   std::optional<size_t> FindSink(const std::string& name) const;
   Status CheckRoom(uint64_t incoming);
