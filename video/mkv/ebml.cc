@@ -86,7 +86,8 @@ void EbmlWriter::EndMaster(size_t handle) {
   int len = SizeVintLength(body);
   uint64_t encoded = body | (uint64_t{1} << (7 * len));
   uint8_t size_bytes[8];
-  for (int i = 0; i < len; ++i) size_bytes[i] = static_cast<uint8_t>(encoded >> (8 * (len - 1 - i)));
+  for (int i = 0; i < len; ++i)
+    size_bytes[i] = static_cast<uint8_t>(encoded >> (8 * (len - 1 - i)));
   // Masters kedge writes with a known size are small (Info, Tracks, Tags), so the insert is cheap.
   buf_.insert(buf_.begin() + static_cast<std::ptrdiff_t>(handle), size_bytes, size_bytes + len);
 }

@@ -105,7 +105,8 @@ StatusOr<Bytes> MkvFragmenter::NormalizeFrame(const Frame& frame) const {
   Bytes avc;
   avc.reserve(frame.data.size() + 2 * nals.size());
   for (const NalUnit& n : nals) {
-    for (int shift = 24; shift >= 0; shift -= 8) avc.push_back(static_cast<uint8_t>(n.size >> shift));
+    for (int shift = 24; shift >= 0; shift -= 8)
+      avc.push_back(static_cast<uint8_t>(n.size >> shift));
     avc.insert(avc.end(), n.data, n.data + n.size);
   }
   return avc;
@@ -253,9 +254,9 @@ StatusOr<std::optional<Fragment>> MkvFragmenter::AddFrame(const Frame& frame) {
 }
 
 void MkvFragmenter::Anchor(int64_t pts_ns) {
-  int64_t wall_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(
-                        clock_.WallNow().time_since_epoch())
-                        .count();
+  int64_t wall_ns =
+      std::chrono::duration_cast<std::chrono::nanoseconds>(clock_.WallNow().time_since_epoch())
+          .count();
   anchor_ns_ = wall_ns - pts_ns;
   anchored_ = true;
   if (options_.segment_uid == SegmentUid{}) {

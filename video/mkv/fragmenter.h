@@ -31,13 +31,13 @@
 namespace kedge::video::mkv {
 
 struct FragmentInfo {
-  int64_t timecode_ms = 0;   // Cluster Timecode: absolute producer time of the key frame (epoch ms)
-  int64_t duration_ms = 0;   // from the key frame to the end of the last frame
+  int64_t timecode_ms = 0;  // Cluster Timecode: absolute producer time of the key frame (epoch ms)
+  int64_t duration_ms = 0;  // from the key frame to the end of the last frame
   uint32_t frame_count = 0;
-  bool key = true;           // starts with a key frame (always, for fragments made here)
+  bool key = true;              // starts with a key frame (always, for fragments made here)
   bool starts_session = false;  // `header` is present
   bool codec_changed = false;   // the header differs from the previous session's
-  size_t size = 0;           // header.size() + bytes.size()
+  size_t size = 0;              // header.size() + bytes.size()
 };
 
 struct Fragment {
@@ -72,14 +72,14 @@ class MkvFragmenter {
   struct Stats {
     uint64_t frames_in = 0;
     uint64_t frames_written = 0;
-    uint64_t frames_dropped_no_key = 0;      // waiting for a key frame (start, after a cut)
-    uint64_t frames_dropped_no_codec = 0;    // key frames with no codec private data available
-    uint64_t fragments_cut_over_limit = 0;   // closed early: too long or too large, no key frame
-    uint64_t frames_dropped_bad_time = 0;    // pts before its fragment's key frame
-    uint64_t frames_dropped_bad_data = 0;    // unparsable NAL framing
+    uint64_t frames_dropped_no_key = 0;     // waiting for a key frame (start, after a cut)
+    uint64_t frames_dropped_no_codec = 0;   // key frames with no codec private data available
+    uint64_t fragments_cut_over_limit = 0;  // closed early: too long or too large, no key frame
+    uint64_t frames_dropped_bad_time = 0;   // pts before its fragment's key frame
+    uint64_t frames_dropped_bad_data = 0;   // unparsable NAL framing
     uint64_t fragments = 0;
     uint64_t sessions = 0;
-    uint64_t timestamp_adjustments = 0;      // anchor moved forward to keep timecodes increasing
+    uint64_t timestamp_adjustments = 0;  // anchor moved forward to keep timecodes increasing
   };
 
   // Fails with InvalidArgument when Options::codec_private is given but unusable.

@@ -18,10 +18,10 @@ struct Frame {
   // One access unit: NAL units either 4-byte length-prefixed (AVC, as h264parse emits with
   // stream-format=avc) or Annex-B start-code delimited; MkvFragmenter::Options says which.
   std::vector<uint8_t> data;
-  int64_t pts_ns = 0;            // presentation time; required
-  int64_t dts_ns = kNoTime;      // decode time; informational (MKV SimpleBlocks carry the pts)
-  int64_t duration_ns = kNoTime; // kNoTime when unknown
-  bool key = false;              // an IDR / random-access frame (no GST_BUFFER_FLAG_DELTA_UNIT)
+  int64_t pts_ns = 0;             // presentation time; required
+  int64_t dts_ns = kNoTime;       // decode time; informational (MKV SimpleBlocks carry the pts)
+  int64_t duration_ns = kNoTime;  // kNoTime when unknown
+  bool key = false;               // an IDR / random-access frame (no GST_BUFFER_FLAG_DELTA_UNIT)
 };
 
 }  // namespace kedge::video

@@ -67,8 +67,19 @@ std::vector<uint8_t> Unescape(const uint8_t* data, size_t size) {
 
 bool HasChromaInfo(int profile_idc) {
   switch (profile_idc) {
-    case 100: case 110: case 122: case 244: case 44: case 83:
-    case 86: case 118: case 128: case 138: case 139: case 134: case 135:
+    case 100:
+    case 110:
+    case 122:
+    case 244:
+    case 44:
+    case 83:
+    case 86:
+    case 118:
+    case 128:
+    case 138:
+    case 139:
+    case 134:
+    case 135:
       return true;
     default:
       return false;
@@ -89,7 +100,7 @@ void ReadChromaAndScaling(BitReader& r, SpsInfo* info, bool* separate_planes) {
   if (info->chroma_format_idc == 3) *separate_planes = r.Bit();
   info->bit_depth_luma = static_cast<int>(r.Ue()) + 8;
   info->bit_depth_chroma = static_cast<int>(r.Ue()) + 8;
-  r.Bit();  // qpprime_y_zero_transform_bypass_flag
+  r.Bit();        // qpprime_y_zero_transform_bypass_flag
   if (r.Bit()) {  // seq_scaling_matrix_present_flag
     int lists = info->chroma_format_idc != 3 ? 8 : 12;
     for (int i = 0; i < lists && r.ok(); ++i) {
@@ -150,7 +161,8 @@ std::vector<uint8_t> AnnexBToAvc(const uint8_t* data, size_t size) {
   std::vector<uint8_t> out;
   out.reserve(size + 16);
   for (const NalUnit& n : SplitAnnexB(data, size)) {
-    for (int shift = 24; shift >= 0; shift -= 8) out.push_back(static_cast<uint8_t>(n.size >> shift));
+    for (int shift = 24; shift >= 0; shift -= 8)
+      out.push_back(static_cast<uint8_t>(n.size >> shift));
     out.insert(out.end(), n.data, n.data + n.size);
   }
   return out;
@@ -178,7 +190,8 @@ StatusOr<SpsInfo> ParseSps(const uint8_t* nal, size_t size) {
     r.Se();
     r.Se();
     uint32_t cycle = r.Ue();
-    if (cycle > 255) return InvalidArgumentError("H.264 SPS: num_ref_frames_in_pic_order_cnt_cycle > 255");
+    if (cycle > 255)
+      return InvalidArgumentError("H.264 SPS: num_ref_frames_in_pic_order_cnt_cycle > 255");
     for (uint32_t i = 0; i < cycle && r.ok(); ++i) r.Se();
   }
   r.Ue();   // max_num_ref_frames
@@ -187,7 +200,7 @@ StatusOr<SpsInfo> ParseSps(const uint8_t* nal, size_t size) {
   uint32_t height_map_units = r.Ue() + 1;
   uint32_t frame_mbs_only = r.Bit();
   if (!frame_mbs_only) r.Bit();  // mb_adaptive_frame_field_flag
-  r.Bit();                        // direct_8x8_inference_flag
+  r.Bit();                       // direct_8x8_inference_flag
   uint32_t crop[4] = {0, 0, 0, 0};
   if (r.Bit()) {
     for (uint32_t& c : crop) c = r.Ue();
@@ -206,7 +219,8 @@ StatusOr<SpsInfo> ParseSps(const uint8_t* nal, size_t size) {
   uint64_t height = uint64_t{height_map_units} * 16 * (2 - frame_mbs_only);
   uint64_t crop_w = uint64_t{crop_x} * (uint64_t{crop[0]} + crop[1]);
   uint64_t crop_h = uint64_t{crop_y} * (uint64_t{crop[2]} + crop[3]);
-  if (crop_w >= width || crop_h >= height) return InvalidArgumentError("H.264 SPS: cropping exceeds the picture");
+  if (crop_w >= width || crop_h >= height)
+    return InvalidArgumentError("H.264 SPS: cropping exceeds the picture");
   info.width = static_cast<uint32_t>(width - crop_w);
   info.height = static_cast<uint32_t>(height - crop_h);
   return info;
@@ -220,7 +234,8 @@ StatusOr<AvcConfig> ParseAvcDecoderConfig(const uint8_t* data, size_t size) {
   cfg.constraint_flags = data[2];
   cfg.level_idc = data[3];
   cfg.length_size = (data[4] & 0x03) + 1;
-  if (cfg.length_size == 3) return InvalidArgumentError("AVCDecoderConfigurationRecord: NAL length size 3");
+  if (cfg.length_size == 3)
+    return InvalidArgumentError("AVCDecoderConfigurationRecord: NAL length size 3");
   size_t pos = 5;
   for (int list = 0; list < 2; ++list) {
     if (pos >= size) return InvalidArgumentError("AVCDecoderConfigurationRecord: truncated");
@@ -231,7 +246,8 @@ StatusOr<AvcConfig> ParseAvcDecoderConfig(const uint8_t* data, size_t size) {
       size_t len = (size_t{data[pos]} << 8) | data[pos + 1];
       pos += 2;
       if (len == 0 || len > size - pos) {
-        return InvalidArgumentError("AVCDecoderConfigurationRecord: parameter set runs past the end");
+        return InvalidArgumentError(
+            "AVCDecoderConfigurationRecord: parameter set runs past the end");
       }
       (list == 0 ? cfg.sps : cfg.pps).emplace_back(data + pos, data + pos + len);
       pos += len;
@@ -247,11 +263,14 @@ StatusOr<std::vector<uint8_t>> BuildAvcDecoderConfig(const std::vector<NalUnit>&
   if (sps.empty() || pps.empty()) {
     return InvalidArgumentError("H.264: need an SPS and a PPS to build the codec private data");
   }
-  if (sps.size() > 31 || pps.size() > 255) return InvalidArgumentError("H.264: too many parameter sets");
+  if (sps.size() > 31 || pps.size() > 255)
+    return InvalidArgumentError("H.264: too many parameter sets");
   KEDGE_ASSIGN_OR_RETURN(SpsInfo info, ParseSps(sps[0].data, sps[0].size));
-  std::vector<uint8_t> out = {1, static_cast<uint8_t>(info.profile_idc),
+  std::vector<uint8_t> out = {1,
+                              static_cast<uint8_t>(info.profile_idc),
                               static_cast<uint8_t>(info.constraint_flags),
-                              static_cast<uint8_t>(info.level_idc), 0xFF /* 4-byte lengths */,
+                              static_cast<uint8_t>(info.level_idc),
+                              0xFF /* 4-byte lengths */,
                               static_cast<uint8_t>(0xE0 | sps.size())};
   for (const NalUnit& n : sps) {
     if (n.size > 0xFFFF) return InvalidArgumentError("H.264: SPS larger than 64 KiB");

@@ -47,7 +47,7 @@ struct SpsInfo {
   int chroma_format_idc = 1;
   int bit_depth_luma = 8;
   int bit_depth_chroma = 8;
-  uint32_t width = 0;   // display size, after cropping
+  uint32_t width = 0;  // display size, after cropping
   uint32_t height = 0;
 };
 
