@@ -324,7 +324,7 @@ MkvParser::Step MkvParser::InSegment(const Element& e, const uint8_t* p, size_t 
         return FailStep(MkvError::kInvalidMkvData, "a second Tracks element in the Segment");
       }
       s = Whole(e, avail, options_.max_tracks_bytes, "Tracks");
-      if (s == Step::kProgress) parsed = ParseTracks(body, e.size);
+      if (s == Step::kProgress) parsed = ParseTracks(body, e.size, offset_ + e.header_len + e.size);
       break;
     case id::kTags:
       s = Whole(e, avail, options_.max_small_element_bytes, "Tags");
@@ -446,7 +446,7 @@ Status MkvParser::ParseInfo(const uint8_t* body, size_t size) {
   return Status::Ok();
 }
 
-Status MkvParser::ParseTracks(const uint8_t* body, size_t size) {
+Status MkvParser::ParseTracks(const uint8_t* body, size_t size, uint64_t end) {
   std::vector<TrackInfo> tracks;
   Status s = ForEachChild(body, size, "Tracks", [&](uint32_t c, const uint8_t* b, size_t n) {
     if (c != id::kTrackEntry) return Status::Ok();
@@ -477,7 +477,7 @@ Status MkvParser::ParseTracks(const uint8_t* body, size_t size) {
   }
   tracks_ = std::move(tracks);
   seen_tracks_ = true;
-  listener_.OnTracks(tracks_, offset_ + 0);
+  listener_.OnTracks(tracks_, end);
   return Status::Ok();
 }
 

@@ -151,7 +151,7 @@ class MkvParser {
 
   Status ParseEbmlHeader(const uint8_t* body, size_t size);
   Status ParseInfo(const uint8_t* body, size_t size);
-  Status ParseTracks(const uint8_t* body, size_t size);
+  Status ParseTracks(const uint8_t* body, size_t size, uint64_t end);
   Status ParseTags(const uint8_t* body, size_t size, uint64_t offset, uint64_t end);
   Status ParseTimecode(const uint8_t* body, size_t size);
   Status HandleBlock(const uint8_t* body, size_t size, bool simple, uint64_t offset);
