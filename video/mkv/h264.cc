@@ -283,9 +283,9 @@ StatusOr<std::vector<uint8_t>> BuildAvcDecoderConfig(const std::vector<NalUnit>&
     PutBe16(out, n.size);
     out.insert(out.end(), n.data, n.data + n.size);
   }
-  // ISO/IEC 14496-15: the high profiles append chroma format and bit depths.
-  if (info.profile_idc == 100 || info.profile_idc == 110 || info.profile_idc == 122 ||
-      info.profile_idc == 144) {
+  // ISO/IEC 14496-15: profiles other than Baseline, Main and Extended append chroma format and
+  // bit depths (as FFmpeg writes it).
+  if (info.profile_idc != 66 && info.profile_idc != 77 && info.profile_idc != 88) {
     out.push_back(static_cast<uint8_t>(0xFC | info.chroma_format_idc));
     out.push_back(static_cast<uint8_t>(0xF8 | (info.bit_depth_luma - 8)));
     out.push_back(static_cast<uint8_t>(0xF8 | (info.bit_depth_chroma - 8)));
