@@ -220,7 +220,7 @@ StatusOr<std::optional<Fragment>> MkvFragmenter::AddFrame(const Frame& frame) {
   }
   std::optional<Fragment> closed = std::move(pending_close_);
   pending_close_.reset();
-  if (!frame.key && (skipping_to_key_ || !have_codec_)) {
+  if (!frame.key && (skipping_to_key_ || !have_codec_ || !open_)) {
     ++stats_.frames_dropped_no_key;
     return closed;
   }

@@ -123,6 +123,7 @@ class MkvFragmenter {
   int64_t FrameDurationNs(const Frame& frame) const;
 
   struct Open {
+    Open() {}  // user-provided: Clang cannot default-construct it inside std::optional otherwise
     EbmlWriter writer;
     int64_t start_ms = 0;
     int64_t end_ns = 0;
