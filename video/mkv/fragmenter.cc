@@ -254,9 +254,11 @@ StatusOr<std::optional<Fragment>> MkvFragmenter::AddFrame(const Frame& frame) {
 }
 
 void MkvFragmenter::Anchor(int64_t pts_ns) {
-  int64_t wall_ns =
-      std::chrono::duration_cast<std::chrono::nanoseconds>(clock_.WallNow().time_since_epoch())
-          .count();
+  int64_t wall_ns = options_.start_time_ms > 0
+                        ? options_.start_time_ms * kNsPerMs
+                        : std::chrono::duration_cast<std::chrono::nanoseconds>(
+                              clock_.WallNow().time_since_epoch())
+                              .count();
   anchor_ns_ = wall_ns - pts_ns;
   anchored_ = true;
   if (options_.segment_uid == SegmentUid{}) {

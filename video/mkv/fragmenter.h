@@ -63,6 +63,9 @@ class MkvFragmenter {
     std::string track_name = "kedge_video";
     uint64_t track_uid = 1;
     int64_t default_frame_duration_ns = 0;  // from the caps' framerate; 0 = unknown
+    // Epoch ms the first frame is anchored to (an uploaded file's start time, like kvssink's
+    // file-start-time); 0 anchors it to Clock::WallNow() when it arrives.
+    int64_t start_time_ms = 0;
     // Zero: derived from the stream name and the wall time of the first frame.
     SegmentUid segment_uid{};
     std::string stream_name;

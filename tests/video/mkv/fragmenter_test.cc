@@ -104,6 +104,17 @@ TEST_F(FragmenterTest, TimecodesFollowPtsNotTheWallClockAfterTheAnchor) {
   EXPECT_EQ(fragments_[1].info.timecode_ms, wall_ms_ + 15 * kFrameNs / kMs);
 }
 
+TEST_F(FragmenterTest, AConfiguredStartTimeReplacesTheWallClockAnchor) {
+  MkvFragmenter::Options o;
+  o.start_time_ms = 1600000000123;  // an uploaded file recorded in 2020
+  auto f = Make(o);
+  Feed(*f, 30, 15, /*first_pts=*/7 * kMs);
+  FlushInto(*f);
+  ASSERT_EQ(fragments_.size(), 2u);
+  EXPECT_EQ(fragments_[0].info.timecode_ms, 1600000000123);
+  EXPECT_EQ(fragments_[1].info.timecode_ms, 1600000000123 + 15 * kFrameNs / kMs);
+}
+
 TEST_F(FragmenterTest, FragmentDurationGroupsGopsUntilTheNextKeyFrameAfterIt) {
   MkvFragmenter::Options o;
   o.fragment_duration_ns = 900'000'000;

@@ -295,6 +295,31 @@ TEST(MkvParserTest, StaysFailedAndReportsTheOffset) {
   EXPECT_EQ(parser.Finish(), first);
 }
 
+TEST(MkvParserTest, EveryPrefixGivesAPrefixOfTheEvents) {
+  Bytes body = Cat(
+      {Header(), TagsOf(2), Cluster(1000, {{0, true}, {30, false}}), Cluster(1100, {{0, true}})});
+  RecordingListener full;
+  ASSERT_TRUE(ParseInChunks(body, body.size(), full).ok());
+  size_t truncated = 0;
+  for (size_t cut = 0; cut < body.size(); ++cut) {
+    RecordingListener l;
+    MkvParser parser({}, l);
+    ASSERT_TRUE(parser.Feed(body.data(), cut).ok()) << cut;
+    ASSERT_LE(l.events.size(), full.events.size());
+    EXPECT_TRUE(std::equal(l.events.begin(), l.events.end(), full.events.begin())) << cut;
+    // A cut at an element boundary is a valid (shorter) stream; inside an element it is not.
+    Status end = parser.Finish();
+    if (!end.ok()) {
+      // Inside an element, or right after a Cluster Timecode (a fragment with no frame).
+      EXPECT_TRUE(parser.error() == MkvError::kInvalidMkvData ||
+                  parser.error() == MkvError::kFramesMissingForTrack)
+          << cut;
+      ++truncated;
+    }
+  }
+  EXPECT_GT(truncated, body.size() / 2);
+}
+
 // A light in-process fuzz pass: mutated and truncated streams, fed in random chunk sizes, must
 // never crash or hang, and the error state must agree with the status. The libFuzzer target
 // does the same at scale.
