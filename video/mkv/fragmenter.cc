@@ -77,13 +77,19 @@ Status MkvFragmenter::SetCodecPrivateInternal(const Bytes& codec_private) {
   input_length_size_ = cfg.length_size;
   cur_sps_ = std::move(cfg.sps);
   cur_pps_ = std::move(cfg.pps);
-  codec_changed_ = have_codec_;
+  codec_changed_ = have_codec_ && stats_.sessions > 0;  // a header with other data went out
   have_codec_ = true;
   session_pending_ = true;
   return Status::Ok();
 }
 
 Status MkvFragmenter::SetCodecPrivate(const Bytes& codec_private) {
+  KEDGE_ASSIGN_OR_RETURN(AvcConfig cfg,
+                         ParseAvcDecoderConfig(codec_private.data(), codec_private.size()));
+  if (have_codec_ && cfg.sps == cur_sps_ && cfg.pps == cur_pps_ &&
+      cfg.length_size == input_length_size_) {
+    return Status::Ok();  // renegotiated caps with the same parameter sets: nothing changes
+  }
   // Frames already in the open fragment belong to the old configuration.
   if (open_) pending_close_ = CloseFragment();
   skipping_to_key_ = true;

@@ -221,6 +221,24 @@ TEST_F(FragmenterTest, NewParameterSetsStartANewSession) {
   EXPECT_EQ(split->headers.at(0).tracks.at(0).width, 640u);
 }
 
+TEST_F(FragmenterTest, SetCodecPrivateClosesTheFragmentOnlyWhenTheDataChanges) {
+  auto f = Make();
+  Feed(*f, 5, 5);
+  ASSERT_TRUE(f->SetCodecPrivate(MakeCodecPrivate(320, 240)).ok());  // same: no effect
+  Feed(*f, 5, 5, 5 * kFrameNs);
+  ASSERT_EQ(fragments_.size(), 1u);
+  EXPECT_FALSE(f->SetCodecPrivate({1, 2}).ok());
+  ASSERT_TRUE(f->SetCodecPrivate(MakeCodecPrivate(1280, 720)).ok());
+  Feed(*f, 5, 5, 10 * kFrameNs);
+  FlushInto(*f);
+  ASSERT_EQ(fragments_.size(), 3u);
+  EXPECT_EQ(fragments_[1].info.frame_count, 5u);  // closed by the change, old configuration
+  EXPECT_FALSE(fragments_[1].info.starts_session);
+  EXPECT_TRUE(fragments_[2].info.starts_session);
+  EXPECT_TRUE(fragments_[2].info.codec_changed);
+  EXPECT_FALSE(fragments_[0].info.codec_changed);
+}
+
 TEST_F(FragmenterTest, CreateRejectsUnusableCodecData) {
   MkvFragmenter::Options o;
   o.codec_private = {1, 2, 3};
