@@ -9,8 +9,6 @@
 namespace kedge::video::mkv {
 namespace {
 
-constexpr size_t kHardMaxTracks = 32;  // tracks are tracked in a 32-bit mask
-constexpr uint64_t kMaxTimecodeScale = 1000000000;
 constexpr int64_t kMaxTimeNs = int64_t{1} << 62;  // keeps block time arithmetic in range
 
 std::string Hex(uint32_t v) {
@@ -35,77 +33,6 @@ bool IsSegmentLevel(uint32_t element_id) {
     default:
       return false;
   }
-}
-
-// Calls fn(id, body, size) for each child in a complete element body. Children of unknown size
-// or running past the parent are malformed.
-template <typename F>
-Status ForEachChild(const uint8_t* p, size_t n, const char* parent, F&& fn) {
-  size_t pos = 0;
-  while (pos < n) {
-    uint32_t child = 0;
-    uint64_t size = 0;
-    int a = ReadId(p + pos, n - pos, &child);
-    int b = a > 0 ? ReadSizeVint(p + pos + a, n - pos - a, &size) : -1;
-    if (a <= 0 || b <= 0)
-      return InvalidArgumentError(std::string("malformed element in ") + parent);
-    size_t body = pos + a + b;
-    if (size == kUnknownSize || size > n - body) {
-      return InvalidArgumentError(std::string("element runs past the end of its ") + parent);
-    }
-    KEDGE_RETURN_IF_ERROR(fn(child, p + body, static_cast<size_t>(size)));
-    pos = body + size;
-  }
-  return Status::Ok();
-}
-
-Status ReadUint(const uint8_t* p, size_t n, uint64_t* v) {
-  return DecodeUint(p, n, v) ? Status::Ok() : InvalidArgumentError("integer element over 8 bytes");
-}
-
-std::string AsString(const uint8_t* p, size_t n) {
-  std::string s(reinterpret_cast<const char*>(p), n);
-  s.erase(std::find(s.begin(), s.end(), '\0'), s.end());  // EBML strings may be zero-padded
-  return s;
-}
-
-Status ParseVideo(const uint8_t* p, size_t n, TrackInfo* t) {
-  return ForEachChild(p, n, "Video", [&](uint32_t child, const uint8_t* b, size_t s) {
-    uint64_t v = 0;
-    if (child == id::kPixelWidth || child == id::kPixelHeight) {
-      KEDGE_RETURN_IF_ERROR(ReadUint(b, s, &v));
-      if (v > 65535) return InvalidArgumentError("pixel size over 65535");
-      (child == id::kPixelWidth ? t->width : t->height) = static_cast<uint32_t>(v);
-    }
-    return Status::Ok();
-  });
-}
-
-Status ParseTrackEntry(const uint8_t* p, size_t n, TrackInfo* t) {
-  return ForEachChild(p, n, "TrackEntry", [&](uint32_t child, const uint8_t* b, size_t s) {
-    switch (child) {
-      case id::kTrackNumber:
-        return ReadUint(b, s, &t->number);
-      case id::kTrackUid:
-        return ReadUint(b, s, &t->uid);
-      case id::kTrackType:
-        return ReadUint(b, s, &t->type);
-      case id::kCodecId:
-        t->codec_id = AsString(b, s);
-        break;
-      case id::kName:
-        t->name = AsString(b, s);
-        break;
-      case id::kCodecPrivate:
-        t->codec_private.assign(b, b + s);
-        break;
-      case id::kVideo:
-        return ParseVideo(b, s, t);
-      default:
-        break;
-    }
-    return Status::Ok();
-  });
 }
 
 }  // namespace
@@ -398,74 +325,35 @@ MkvParser::Step MkvParser::InCluster(const Element& e, const uint8_t* p, size_t 
 }
 
 Status MkvParser::ParseEbmlHeader(const uint8_t* body, size_t size) {
-  EbmlHeaderInfo h;
-  uint64_t read_version = 1, max_id = 4, max_size = 8;
-  Status s = ForEachChild(body, size, "EBML header", [&](uint32_t c, const uint8_t* b, size_t n) {
-    switch (c) {
-      case id::kDocType:
-        h.doc_type = AsString(b, n);
-        break;
-      case id::kDocTypeVersion:
-        return ReadUint(b, n, &h.doc_type_version);
-      case id::kDocTypeReadVersion:
-        return ReadUint(b, n, &h.doc_type_read_version);
-      case id::kEbmlReadVersion:
-        return ReadUint(b, n, &read_version);
-      case id::kEbmlMaxIdLength:
-        return ReadUint(b, n, &max_id);
-      case id::kEbmlMaxSizeLength:
-        return ReadUint(b, n, &max_size);
-      default:
-        break;
-    }
-    return Status::Ok();
-  });
-  if (!s.ok()) return Fail(MkvError::kInvalidMkvData, s.message());
-  if (h.doc_type != "matroska" && h.doc_type != "webm") {
-    return Fail(MkvError::kInvalidMkvData, "DocType is \"" + h.doc_type + "\", not matroska");
+  auto h = ReadEbmlHeader(body, size);
+  if (!h.ok()) return Fail(MkvError::kInvalidMkvData, h.status().message());
+  if (h->doc_type != "matroska" && h->doc_type != "webm") {
+    return Fail(MkvError::kInvalidMkvData, "DocType is \"" + h->doc_type + "\", not matroska");
   }
-  if (read_version > 1 || max_id > 4 || max_size > 8 || h.doc_type_read_version > 4) {
+  if (h->read_version > 1 || h->max_id_length > 4 || h->max_size_length > 8 ||
+      h->doc_type_read_version > 4) {
     return Fail(MkvError::kInvalidMkvData, "EBML header asks for an unsupported reader version");
   }
   seen_ebml_ = true;
-  listener_.OnEbmlHeader(h, offset_);
+  listener_.OnEbmlHeader(*h, offset_);
   return Status::Ok();
 }
 
 Status MkvParser::ParseInfo(const uint8_t* body, size_t size) {
-  uint64_t scale = kTimecodeScaleNs;
-  Status s = ForEachChild(body, size, "Info", [&](uint32_t c, const uint8_t* b, size_t n) {
-    return c == id::kTimecodeScale ? ReadUint(b, n, &scale) : Status::Ok();
-  });
-  if (!s.ok()) return Fail(MkvError::kInvalidMkvData, s.message());
-  if (scale == 0 || scale > kMaxTimecodeScale) {
-    return Fail(MkvError::kInvalidMkvData, "TimecodeScale out of range: " + std::to_string(scale));
-  }
-  timecode_scale_ = scale;
-  listener_.OnSegmentInfo(scale);
+  auto scale = ReadTimecodeScale(body, size);
+  if (!scale.ok()) return Fail(MkvError::kInvalidMkvData, scale.status().message());
+  timecode_scale_ = *scale;
+  listener_.OnSegmentInfo(*scale);
   return Status::Ok();
 }
 
 Status MkvParser::ParseTracks(const uint8_t* body, size_t size, uint64_t end) {
-  std::vector<TrackInfo> tracks;
-  Status s = ForEachChild(body, size, "Tracks", [&](uint32_t c, const uint8_t* b, size_t n) {
-    if (c != id::kTrackEntry) return Status::Ok();
-    if (tracks.size() >= kHardMaxTracks) return InvalidArgumentError("more than 32 tracks");
-    tracks.emplace_back();
-    return ParseTrackEntry(b, n, &tracks.back());
-  });
-  if (!s.ok()) return Fail(MkvError::kInvalidMkvData, s.message());
-  if (tracks.empty()) return Fail(MkvError::kInvalidMkvData, "Tracks without a TrackEntry");
-  if (options_.kvs_rules && tracks.size() > options_.max_tracks) {
-    return Fail(MkvError::kTooManyTracks, std::to_string(tracks.size()) + " tracks");
+  auto tracks = ReadTracks(body, size);
+  if (!tracks.ok()) return Fail(MkvError::kInvalidMkvData, tracks.status().message());
+  if (options_.kvs_rules && tracks->size() > options_.max_tracks) {
+    return Fail(MkvError::kTooManyTracks, std::to_string(tracks->size()) + " tracks");
   }
-  for (size_t i = 0; i < tracks.size(); ++i) {
-    TrackInfo& t = tracks[i];
-    if (t.number == 0) return Fail(MkvError::kInvalidMkvData, "TrackEntry without a TrackNumber");
-    for (size_t j = 0; j < i; ++j) {
-      if (tracks[j].number == t.number)
-        return Fail(MkvError::kInvalidMkvData, "duplicate TrackNumber");
-    }
+  for (TrackInfo& t : *tracks) {
     if (t.codec_id != kAvcCodecId) continue;
     auto sps = InspectAvcCodecPrivate(t.codec_private.data(), t.codec_private.size());
     if (!sps.ok()) {
@@ -475,32 +363,17 @@ Status MkvParser::ParseTracks(const uint8_t* body, size_t size, uint64_t end) {
     if (t.width == 0) t.width = sps->width;
     if (t.height == 0) t.height = sps->height;
   }
-  tracks_ = std::move(tracks);
+  tracks_ = std::move(*tracks);
   seen_tracks_ = true;
   listener_.OnTracks(tracks_, end);
   return Status::Ok();
 }
 
 Status MkvParser::ParseTags(const uint8_t* body, size_t size, uint64_t offset, uint64_t end) {
-  std::vector<Tag> tags;
-  auto simple_tag = [&](uint32_t c, const uint8_t* b, size_t n) {
-    if (c != id::kSimpleTag) return Status::Ok();
-    Tag t;
-    KEDGE_RETURN_IF_ERROR(
-        ForEachChild(b, n, "SimpleTag", [&](uint32_t f, const uint8_t* v, size_t m) {
-          if (f == id::kTagName) t.name = AsString(v, m);
-          if (f == id::kTagString) t.value = AsString(v, m);
-          return Status::Ok();  // nested SimpleTags are not metadata KVS knows; ignored
-        }));
-    tags.push_back(std::move(t));
-    return Status::Ok();
-  };
-  Status s = ForEachChild(body, size, "Tags", [&](uint32_t c, const uint8_t* b, size_t n) {
-    return c == id::kTag ? ForEachChild(b, n, "Tag", simple_tag) : Status::Ok();
-  });
-  if (!s.ok()) return Fail(MkvError::kInvalidMkvData, s.message());
+  auto tags = ReadTags(body, size);
+  if (!tags.ok()) return Fail(MkvError::kInvalidMkvData, tags.status().message());
   if (options_.kvs_rules) {
-    for (const Tag& t : tags) {
+    for (const Tag& t : *tags) {
       if (t.name.size() > kMaxTagNameBytes || t.value.size() > kMaxTagValueBytes) {
         return Fail(MkvError::kMetadataLimit, "tag name or value too long");
       }
@@ -510,7 +383,7 @@ Status MkvParser::ParseTags(const uint8_t* body, size_t size, uint64_t offset, u
       return Fail(MkvError::kMetadataLimit, "more than 10 metadata tags for one fragment");
     }
   }
-  listener_.OnTags(tags, offset, end);
+  listener_.OnTags(*tags, offset, end);
   return Status::Ok();
 }
 
@@ -529,37 +402,18 @@ Status MkvParser::ParseTimecode(const uint8_t* body, size_t size) {
 }
 
 Status MkvParser::HandleBlock(const uint8_t* body, size_t size, bool simple, uint64_t offset) {
-  const uint8_t* block = body;
-  size_t block_size = size;
-  bool has_reference = false;
-  if (!simple) {
-    block = nullptr;
-    Status s = ForEachChild(body, size, "BlockGroup", [&](uint32_t c, const uint8_t* b, size_t n) {
-      if (c == id::kBlock) {
-        block = b;
-        block_size = n;
-      }
-      if (c == id::kReferenceBlock) has_reference = true;
-      return Status::Ok();
-    });
-    if (!s.ok()) return Fail(MkvError::kInvalidMkvData, s.message());
-    if (block == nullptr) return Fail(MkvError::kInvalidMkvData, "BlockGroup without a Block");
-  }
-  BlockInfo info;
-  int n = ReadSizeVint(block, block_size, &info.track);
-  if (n <= 0 || block_size < static_cast<size_t>(n) + 3 || info.track == kUnknownSize) {
-    return Fail(MkvError::kInvalidMkvData, "malformed block header");
-  }
-  uint8_t flags = block[n + 2];
-  if (flags & 0x06) return Fail(MkvError::kInvalidMkvData, "laced blocks are not supported");
+  auto h = ReadBlock(body, size, simple);
+  if (!h.ok()) return Fail(MkvError::kInvalidMkvData, h.status().message());
   if (!cluster_has_timecode_) {
     return Fail(MkvError::kInvalidMkvData, "block before the Cluster Timecode");
   }
+  BlockInfo info;
   info.offset = offset;
-  info.relative_timecode = static_cast<int16_t>((block[n] << 8) | block[n + 1]);
-  info.key = simple ? (flags & 0x80) != 0 : !has_reference;
-  info.data = block + n + 3;
-  info.size = block_size - n - 3;
+  info.track = h->track;
+  info.relative_timecode = h->relative_timecode;
+  info.key = h->key;
+  info.data = h->data;
+  info.size = h->size;
   info.time_ns =
       cluster_ns_ + int64_t{info.relative_timecode} * static_cast<int64_t>(timecode_scale_);
   return DeliverBlock(info);

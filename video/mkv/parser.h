@@ -17,6 +17,7 @@
 
 #include "platform/status.h"
 #include "video/mkv/ebml.h"
+#include "video/mkv/elements.h"
 #include "video/mkv/matroska.h"
 
 namespace kedge::video::mkv {
@@ -46,28 +47,11 @@ struct KvsAckError {
 KvsAckError KvsAckErrorFor(MkvError error);
 const char* MkvErrorName(MkvError error);
 
-struct EbmlHeaderInfo {
-  std::string doc_type;
-  uint64_t doc_type_version = 1;
-  uint64_t doc_type_read_version = 1;
-};
-
 struct SegmentStart {
   uint64_t offset = 0;       // of the Segment ID
   uint64_t data_offset = 0;  // of its first child
   uint64_t size = kUnknownSize;
   int size_length = 0;  // bytes of the size field
-};
-
-struct TrackInfo {
-  uint64_t number = 0;
-  uint64_t uid = 0;
-  uint64_t type = 0;  // 1 video, 2 audio
-  std::string codec_id;
-  std::string name;
-  Bytes codec_private;
-  uint32_t width = 0;  // from Video, else from the SPS for H.264
-  uint32_t height = 0;
 };
 
 struct ClusterStart {
