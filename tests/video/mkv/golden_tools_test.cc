@@ -154,6 +154,7 @@ TEST_F(GoldenToolsTest, MkvinfoAndFfprobeReadBackARealH264Stream) {
                        &stream),
             0)
       << stream;
+  EXPECT_EQ(stream.find("rror"), std::string::npos) << stream;  // ffprobe -v error: nothing
   EXPECT_NE(stream.find("codec_name=h264"), std::string::npos) << stream;
   EXPECT_NE(stream.find("width=320"), std::string::npos) << stream;
   EXPECT_NE(stream.find("height=240"), std::string::npos) << stream;
@@ -170,10 +171,16 @@ TEST_F(GoldenToolsTest, MkvinfoAndFfprobeReadBackARealH264Stream) {
   std::string line;
   int n = 0;
   int64_t wall_ms = ToUnixMillis(clock_.WallNow());
+  const std::regex packet_line(R"(^(\d+),(\S*)$)");
   while (std::getline(lines, line)) {
     if (line.empty()) continue;
-    int64_t pts = std::stoll(line.substr(0, line.find(',')));
-    bool key = line.find('K') != std::string::npos;
+    std::smatch m;
+    if (!std::regex_match(line, m, packet_line)) {
+      ADD_FAILURE() << "unexpected ffprobe output: " << line;  // an error or warning line
+      continue;
+    }
+    int64_t pts = std::stoll(m[1].str());
+    bool key = m[2].str().find('K') != std::string::npos;
     EXPECT_EQ(pts, wall_ms + n * kFrameNs / 1000000) << "packet " << n;  // epoch ms
     EXPECT_EQ(key, n % 15 == 0) << "packet " << n;
     ++n;
