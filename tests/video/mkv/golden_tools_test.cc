@@ -233,5 +233,46 @@ TEST_F(GoldenToolsTest, MatroskamuxOutputParsesAndSplitsIntoFragments) {
   EXPECT_EQ(frames, 45u);
 }
 
+TEST_F(GoldenToolsTest, MkvmergeOutputWithKnownSizesParsesAndEachFragmentStandsAlone) {
+  if (!RequireTool("gst-launch-1.0") || !RequireTool("mkvmerge")) return;
+  // mkvmerge writes known sizes, SeekHead, Cues, Void and statistics Tags: the other side of
+  // what the parser must accept.
+  std::string h264;
+  ASSERT_TRUE(Encode(45, 320, 240, &h264));
+  std::string path = dir_ + "/merged.mkv";
+  std::string out;
+  ASSERT_EQ(RunCommand("mkvmerge -q -o " + path + " --default-duration 0:30fps " + h264, &out), 0)
+      << out;
+  Bytes data = ReadFileBytes(path);
+  MkvParser::Options syntax;
+  syntax.kvs_rules = false;  // mkvmerge cuts clusters by time, not at key frames
+  auto split = SplitMkv(data.data(), data.size(), syntax);
+  ASSERT_TRUE(split.ok()) << split.status().ToString();
+  ASSERT_EQ(split->headers.size(), 1u);
+  ASSERT_FALSE(split->fragments.empty());
+  uint32_t frames = 0, keys = 0;
+  for (const StoredFragment& f : split->fragments) {
+    frames += f.frame_count;
+    keys += f.key_frames;
+  }
+  EXPECT_EQ(frames, 45u);
+  EXPECT_EQ(keys, 3u);
+
+  testing::RecordingListener events;
+  ASSERT_TRUE(testing::ParseInChunks(data, 4096, events, syntax).ok());
+  ASSERT_GE(events.events.size(), 2u);
+  EXPECT_EQ(events.events[1].find("unknown"), std::string::npos) << events.events[1];  // known
+
+  // The stored header has its Segment size rewritten to unknown, so header + one fragment is a
+  // complete stream on its own (what GetMedia-style reads serve).
+  Bytes alone = split->headers[0].bytes;
+  const Bytes& first = split->fragments[0].bytes;
+  alone.insert(alone.end(), first.begin(), first.end());
+  auto again = SplitMkv(alone.data(), alone.size(), syntax);
+  ASSERT_TRUE(again.ok()) << again.status().ToString();
+  ASSERT_EQ(again->fragments.size(), 1u);
+  EXPECT_EQ(again->fragments[0].frame_count, split->fragments[0].frame_count);
+}
+
 }  // namespace
 }  // namespace kedge::video::mkv
