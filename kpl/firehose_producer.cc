@@ -39,6 +39,7 @@ FirehoseProducer::FirehoseProducer(PutRecordBatchFn send, Clock& clock,
 
 FirehoseProducer::~FirehoseProducer() {
   *alive_ = false;
+  closing_ = true;  // callbacks below that Put are refused
   Status why = CancelledError("firehose producer destroyed before the record was delivered");
   std::vector<ItemPtr> left;
   for (auto& item : pending_) left.push_back(std::move(item));
@@ -57,6 +58,7 @@ FirehoseProducer::~FirehoseProducer() {
 }
 
 Status FirehoseProducer::Put(std::string data, PutCallback callback) {
+  if (closing_) return FailedPreconditionError("firehose producer is shutting down");
   size_t size = data.size() + config_.delimiter.size();
   if (size > config_.max_record_bytes) {
     ++metrics_.user_records_refused;

@@ -104,6 +104,7 @@ class FirehoseProducer {
   size_t outstanding_records_ = 0;
   size_t outstanding_bytes_ = 0;
   bool flushing_ = false;
+  bool closing_ = false;  // set by the destructor: Put refuses
   // Lets a late answer see that the producer is gone. Shared only with those callbacks.
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
 };

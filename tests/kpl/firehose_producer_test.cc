@@ -188,6 +188,17 @@ TEST_F(FirehoseProducerTest, DestructionFailsWhatIsOutstanding) {
   EXPECT_EQ(outcomes_[2][0].status.code(), StatusCode::kCancelled);
 }
 
+TEST_F(FirehoseProducerTest, CallbacksRunningAtDestructionCannotPut) {
+  Status again;
+  {
+    FirehoseProducer p(fake_.Fn(), clock_, Config());
+    FirehoseProducer* raw = &p;
+    ASSERT_TRUE(p.Put("buffered", [&](const PutOutcome&) { again = raw->Put("more", nullptr); }).ok());
+  }
+  EXPECT_EQ(again.code(), StatusCode::kFailedPrecondition);
+  EXPECT_TRUE(fake_.calls.empty());
+}
+
 TEST_F(FirehoseProducerTest, ConfigValidationNamesTheKey) {
   FirehoseProducerConfig c = Config();
   c.max_batch_bytes = 5 * 1048576;
