@@ -17,9 +17,11 @@ FailureClass ClassifyFailure(const Status& status) {
     case StatusCode::kDeadlineExceeded:
       return FailureClass::kRetryable;
     case StatusCode::kUnauthenticated:
-      // ExpiredToken / ExpiredTokenException / RequestExpired: the credentials (or the clock)
-      // need refreshing; a wrong key or signature does not get better by retrying.
-      return status.message().find("Expired") != std::string::npos
+      // ExpiredToken / ExpiredTokenException / RequestExpired / RequestTimeTooSkewed: the
+      // credentials (or the clock) need refreshing; a wrong key or signature does not get
+      // better by retrying.
+      return status.message().find("Expired") != std::string::npos ||
+                     status.message().find("TimeTooSkewed") != std::string::npos
                  ? FailureClass::kExpiredCredentials
                  : FailureClass::kFatal;
     default:
