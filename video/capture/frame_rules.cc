@@ -27,7 +27,7 @@ std::string_view FrameVerdictName(FrameVerdict verdict) {
 FrameVerdict ClassifyBuffer(const BufferFacts& facts, bool seen_key) {
   if (facts.corrupted) return FrameVerdict::kDropCorrupted;
   if (facts.decode_only) return FrameVerdict::kDropDecodeOnly;
-  if (facts.header && (!facts.has_pts || !facts.has_dts)) return FrameVerdict::kDropHeaderOnly;
+  if (facts.header && !facts.has_pts) return FrameVerdict::kDropHeaderOnly;
   if (facts.size == 0) return FrameVerdict::kDropEmpty;
   if (!facts.has_pts) return FrameVerdict::kDropNoTimestamp;
   if (facts.delta && !seen_key) return FrameVerdict::kDropBeforeKeyFrame;

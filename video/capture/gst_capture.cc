@@ -77,7 +77,8 @@ GstCapture::GstCapture(Options options, PipelinePlan plan, Clock& clock, Env& en
 GstCapture::~GstCapture() { Stop(); }
 
 Status GstCapture::Start() {
-  if (thread_.joinable()) return FailedPreconditionError("camera " + spec().name + ": started twice");
+  if (started_) return FailedPreconditionError("camera " + spec().name + ": started twice");
+  started_ = true;
   KEDGE_LOG(kInfo) << "camera " << spec().name << ": " << plan_.description;
   thread_ = std::thread([this] { Loop(); });
   return Status::Ok();
@@ -90,7 +91,7 @@ void GstCapture::Stop() {
 }
 
 Status GstCapture::Wait() {
-  if (!thread_.joinable()) return FailedPreconditionError("camera " + spec().name + ": not started");
+  if (!started_) return FailedPreconditionError("camera " + spec().name + ": not started");
   std::unique_lock<std::mutex> lock(mu_);
   cv_.wait(lock, [this] { return finished_; });
   return final_status_;
@@ -178,27 +179,28 @@ Status GstCapture::PullLoop(GstElement* pipeline, GstElement* sink, uint32_t run
                  : UnavailableError("camera " + spec().name + ": the pipeline did not start");
     if (msg) gst_message_unref(msg);
   }
+  bool eos = false;
   while (status.ok() && !stopping()) {
     GstMessage* msg = gst_bus_pop_filtered(
-        bus, static_cast<GstMessageType>(GST_MESSAGE_ERROR | GST_MESSAGE_WARNING));
+        bus, static_cast<GstMessageType>(GST_MESSAGE_ERROR | GST_MESSAGE_WARNING |
+                                         GST_MESSAGE_EOS));
     if (msg != nullptr) {
       if (GST_MESSAGE_TYPE(msg) == GST_MESSAGE_ERROR) {
         status = BusError(msg);
+      } else if (GST_MESSAGE_TYPE(msg) == GST_MESSAGE_EOS) {
+        eos = true;
       } else {
-        GError* warn = nullptr;
-        gst_message_parse_warning(msg, &warn, nullptr);
-        KEDGE_LOG_EVERY(kWarn, std::chrono::seconds(30))
-            << "camera " << spec().name << ": " << (warn ? warn->message : "warning");
-        if (warn) g_error_free(warn);
+        LogWarning(msg);
       }
       gst_message_unref(msg);
       continue;
     }
-    // End of stream reaches the appsink after every sample before it, so nothing is lost by
-    // waiting for the appsink rather than the bus's EOS message.
-    GstSample* sample = gst_app_sink_try_pull_sample(GST_APP_SINK(sink), kPullTimeout);
+    // The bus's EOS comes after the appsink took in every sample before it, so once it is seen
+    // an empty pull means the end. (gst_app_sink_is_eos is also true before the sink has
+    // reached PAUSED, so it cannot tell the end from a slow start.)
+    GstSample* sample = gst_app_sink_try_pull_sample(GST_APP_SINK(sink), eos ? 0 : kPullTimeout);
     if (sample == nullptr) {
-      if (gst_app_sink_is_eos(GST_APP_SINK(sink))) break;
+      if (eos) break;
       continue;
     }
     uint64_t before = frames_.load();
@@ -208,6 +210,14 @@ Status GstCapture::PullLoop(GstElement* pipeline, GstElement* sink, uint32_t run
   }
   gst_object_unref(bus);
   return status;
+}
+
+void GstCapture::LogWarning(GstMessage* msg) const {
+  GError* warn = nullptr;
+  gst_message_parse_warning(msg, &warn, nullptr);
+  KEDGE_LOG_EVERY(kWarn, std::chrono::seconds(30))
+      << "camera " << spec().name << ": " << (warn ? warn->message : "warning");
+  if (warn) g_error_free(warn);
 }
 
 Status GstCapture::BusError(GstMessage* msg) const {

@@ -84,6 +84,7 @@ class GstCapture {
   // Pulls samples until end of stream, a bus error or Stop.
   Status PullLoop(GstElement* pipeline, GstElement* sink, uint32_t run, bool* delivered);
   Status BusError(GstMessage* msg) const;
+  void LogWarning(GstMessage* msg) const;
   void HandleSample(GstSample* sample, uint32_t run);
   Millis Backoff(int failures) const;
   bool stopping() const { return stop_.load(std::memory_order_acquire); }
@@ -101,6 +102,7 @@ class GstCapture {
   std::unique_ptr<StreamFormat> last_format_;
 
   std::atomic<bool> stop_{false};
+  bool started_ = false;  // set by Start; Start/Wait are not called concurrently with Start
   std::thread thread_;
   std::mutex mu_;
   std::condition_variable cv_;

@@ -127,7 +127,10 @@ std::string EncoderPart(const CameraSpec& spec, EncoderChoice encoder, bool nvmm
   const std::string kbps = std::to_string(spec.bitrate_kbps);
   const std::string bps = std::to_string(int64_t{spec.bitrate_kbps} * 1000);
   const std::string gop = std::to_string(spec.key_frame_interval);
-  std::string to_system_memory = nvmm ? "nvvidconv ! video/x-raw,format=I420" : "videoconvert";
+  // I420: 8-bit 4:2:0, which every player decodes; x264enc would otherwise pick 4:4:4 or 10-bit
+  // when the source offers it.
+  std::string to_system_memory =
+      std::string(nvmm ? "nvvidconv" : "videoconvert") + " ! video/x-raw,format=I420";
   auto add = [elements](std::initializer_list<const char*> names) {
     for (const char* n : names) elements->push_back(n);
   };

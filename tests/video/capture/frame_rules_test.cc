@@ -34,11 +34,12 @@ TEST(FrameRulesTest, DropsCorruptedDecodeOnlyHeaderOnlyEmptyAndUntimedBuffers) {
   EXPECT_EQ(ClassifyBuffer(f, true), FrameVerdict::kDropDecodeOnly);
   f = Good(false);
   f.header = true;
-  f.has_dts = false;
+  f.has_pts = f.has_dts = false;
   EXPECT_EQ(ClassifyBuffer(f, true), FrameVerdict::kDropHeaderOnly);
   f = Good(false);
-  f.header = true;  // a timestamped key frame carrying SPS/PPS in-band is a real frame
-  EXPECT_EQ(ClassifyBuffer(f, true), FrameVerdict::kKeep);
+  f.header = true;  // a key frame with SPS/PPS put in by h264parse, from a file without dts
+  f.has_dts = false;
+  EXPECT_EQ(ClassifyBuffer(f, false), FrameVerdict::kKeep);
   f = Good(false);
   f.size = 0;
   EXPECT_EQ(ClassifyBuffer(f, true), FrameVerdict::kDropEmpty);

@@ -231,7 +231,7 @@ TEST(PipelinePlanTest, H264FileIsParsedAndOtherFilesAreDecodedAndEncoded) {
   auto other = BuildPipelinePlan(Spec("file:/data/a.webm"), probe);
   ASSERT_TRUE(other.ok());
   EXPECT_EQ(other->encoder, EncoderChoice::kX264);
-  EXPECT_TRUE(Contains(other->description, "decodebin caps=video/x-raw ! videoconvert ! x264enc"));
+  EXPECT_TRUE(Contains(other->description, "decodebin caps=video/x-raw ! videoconvert ! video/x-raw,format=I420 ! x264enc"));
 }
 
 TEST(PipelinePlanTest, EncoderNoneOnARawSourceIsRejected) {
