@@ -93,6 +93,19 @@ std::string SourceSpecToString(const SourceSpec& source) {
   return "?";
 }
 
+std::string SourcePassword(const SourceSpec& source) {
+  if (source.kind != SourceKind::kRtsp) return "";
+  size_t start = source.uri.find("://");
+  if (start == std::string::npos) return "";
+  start += 3;
+  size_t at = source.uri.find('@', start);
+  size_t slash = source.uri.find('/', start);
+  if (at == std::string::npos || (slash != std::string::npos && slash < at)) return "";
+  size_t colon = source.uri.find(':', start);
+  if (colon == std::string::npos || colon > at) return "";
+  return source.uri.substr(colon + 1, at - colon - 1);
+}
+
 StatusOr<EncoderChoice> ParseEncoderChoice(std::string_view text) {
   if (text == "auto" || text.empty()) return EncoderChoice::kAuto;
   if (text == "none") return EncoderChoice::kNone;

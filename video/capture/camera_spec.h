@@ -56,6 +56,10 @@ StatusOr<SourceSpec> ParseSourceSpec(std::string_view text);
 // The source written back in the config's syntax.
 std::string SourceSpecToString(const SourceSpec& source);
 
+// The password in an RTSP URL's user info (rtsp://user:password@host/…), or "". GstCapture
+// registers it with the logger so it never reaches a log line.
+std::string SourcePassword(const SourceSpec& source);
+
 StatusOr<EncoderChoice> ParseEncoderChoice(std::string_view text);
 std::string_view EncoderChoiceName(EncoderChoice choice);
 

@@ -53,6 +53,10 @@ StatusOr<std::unique_ptr<GstCapture>> GstCapture::Create(Options options, Clock&
   KEDGE_RETURN_IF_ERROR(EnsureGstInitialized());
   KEDGE_ASSIGN_OR_RETURN(options.spec, ValidateCameraSpec(std::move(options.spec)));
   if (!options.on_frame) return InvalidArgumentError("GstCapture: on_frame is required");
+  // The pipeline description and GStreamer's errors quote the URL.
+  if (std::string password = SourcePassword(options.spec.source); !password.empty()) {
+    Logger::Get().AddSecret(password);
+  }
   std::unique_ptr<ElementProbe> owned;
   if (probe == nullptr) {
     owned = std::make_unique<GstElementProbe>(env);

@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "platform/logging.h"
 #include "tests/support/test_util.h"
 #include "video/capture/gst_probe.h"
 
@@ -229,6 +230,14 @@ TEST(GstCaptureTest, MissingFileFailsAtCreateNamingIt) {
   Status status = CreateError("file:/nonexistent/kedge/clip.mp4");
   EXPECT_EQ(status.code(), StatusCode::kNotFound);
   EXPECT_TRUE(Contains(status.message(), "/nonexistent/kedge/clip.mp4"));
+}
+
+TEST(GstCaptureTest, RtspPasswordNeverReachesTheLog) {
+  GstElementProbe probe(Env::Default());
+  if (!probe.HasElement("rtspsrc")) GTEST_SKIP() << "rtspsrc is not installed";
+  ASSERT_TRUE(CreateError("rtsp://admin:kedge-cam-pw@127.0.0.1:1/live").ok());
+  std::string line = Logger::Get().Redact("rtsp://admin:kedge-cam-pw@127.0.0.1:1/live");
+  EXPECT_FALSE(Contains(line, "kedge-cam-pw")) << line;
 }
 
 TEST(GstCaptureTest, NonMediaFileGivesAClearError) {

@@ -74,6 +74,14 @@ TEST(CameraSpecTest, RejectsUnknownSourcesWithTheAcceptedForms) {
   EXPECT_FALSE(ParseSourceSpec("file:/a\"b").ok());
 }
 
+TEST(CameraSpecTest, FindsThePasswordInAnRtspUrl) {
+  EXPECT_EQ(SourcePassword(*ParseSourceSpec("rtsp://admin:s3cret!@10.0.0.2:554/live")), "s3cret!");
+  EXPECT_EQ(SourcePassword(*ParseSourceSpec("rtsp://admin@10.0.0.2/live")), "");
+  EXPECT_EQ(SourcePassword(*ParseSourceSpec("rtsp://10.0.0.2:554/live")), "");
+  EXPECT_EQ(SourcePassword(*ParseSourceSpec("rtsp://10.0.0.2/a:b@c")), "");
+  EXPECT_EQ(SourcePassword(*ParseSourceSpec("test")), "");
+}
+
 TEST(CameraSpecTest, KeyFrameIntervalFollowsTheFragmentDuration) {
   CameraSpec spec;
   spec.fps = 25;
