@@ -46,6 +46,9 @@ struct CameraSpec {
   std::string x264_speed_preset = "veryfast";
   // Stop after this many source buffers (0 = unlimited); makes a test source end on EOS.
   int num_buffers = 0;
+  // Start again at the end of stream (a file or a test source with num_buffers as a demo
+  // camera). Runs after the first get a new CapturedFrame::run.
+  bool loop = false;
   // `test` only: produce frames in real time (a camera) or as fast as possible (tests).
   bool test_live = true;
   // Frames the appsink may hold before the pipeline blocks (back-pressure on the source).

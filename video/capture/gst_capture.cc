@@ -126,20 +126,26 @@ void GstCapture::Loop() {
   for (uint32_t run = 0;; ++run) {
     bool delivered = false;
     Status status = RunOnce(run, &delivered);
-    if (stopping() || (status.ok() && !live)) break;
-    if (status.ok()) {
-      status = UnavailableError("camera " + spec().name + ": the source ended (end of stream)");
+    if (stopping()) break;
+    // A looped file starts again at once; a run that delivered nothing is a failure instead,
+    // so an empty file cannot spin.
+    const bool again = status.ok() && spec().loop && delivered;
+    if (status.ok() && !live && !again) break;
+    if (!again) {
+      if (status.ok()) {
+        status = UnavailableError("camera " + spec().name + ": the source ended (end of stream)");
+      }
+      KEDGE_LOG_EVERY(kWarn, std::chrono::seconds(10)) << status.message();
+      if (options_.on_error) options_.on_error(status);
+      failures = delivered ? 1 : failures + 1;
     }
-    KEDGE_LOG_EVERY(kWarn, std::chrono::seconds(10)) << status.message();
-    if (options_.on_error) options_.on_error(status);
-    failures = delivered ? 1 : failures + 1;
     if (options_.max_restarts >= 0 && restarts_.load() >= uint64_t(options_.max_restarts)) {
-      result = status;
+      if (!again) result = status;
       break;
     }
     // Interruptible by Stop; the backoff spaces out attempts to reopen a camera that went away.
     std::unique_lock<std::mutex> lock(mu_);
-    if (cv_.wait_for(lock, Backoff(failures), [this] { return stopping(); })) break;
+    if (!again && cv_.wait_for(lock, Backoff(failures), [this] { return stopping(); })) break;
     restarts_.fetch_add(1);
   }
   std::lock_guard<std::mutex> lock(mu_);

@@ -276,6 +276,30 @@ TEST(GstCaptureTest, FailedRunIsReportedAndRetriedUntilTheRestartLimit) {
   EXPECT_EQ((*capture)->stats().restarts, 1u);
 }
 
+TEST(GstCaptureTest, LoopedFileRestartsWithIncreasingProducerTimes) {
+  std::string dir = testing::MakeTempDir("kedge-capture");
+  FakeClock clock;
+  GstCapture::Options options;
+  options.spec = TestSpec(0);
+  options.spec.source = *ParseSourceSpec("file:" + MakeH264File(dir, "matroskamux", "l.mkv", 5));
+  options.spec.encoder = EncoderChoice::kAuto;
+  options.spec.loop = true;
+  options.max_restarts = 2;
+  Status status;
+  Collected got = RunToEnd(options, clock, &status);
+  ASSERT_TRUE(status.ok()) << status.ToString();
+  EXPECT_TRUE(got.errors.empty());  // looping is not a failure
+  ASSERT_EQ(got.frames.size(), 15u);
+  for (size_t i = 0; i < got.frames.size(); ++i) {
+    const CapturedFrame& f = got.frames[i];
+    EXPECT_EQ(f.run, i / 5);
+    // Every run starts with a key frame and announces its format again.
+    EXPECT_EQ(f.key, i % 5 == 0) << i;
+    EXPECT_EQ(f.format.has_value(), i % 5 == 0) << i;
+    if (i > 0) EXPECT_GT(f.producer_time_ns, got.frames[i - 1].producer_time_ns) << i;
+  }
+}
+
 TEST(GstCaptureTest, StopEndsALiveCaptureCleanly) {
   FakeClock clock;
   GstCapture::Options options;
