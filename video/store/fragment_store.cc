@@ -183,9 +183,21 @@ void FragmentStore::Rewind() {
 
 StatusOr<uint64_t> FragmentStore::MarkPersisted(int64_t timecode_ms) {
   std::lock_guard<std::mutex> lock(mu_);
+  // ACKs follow the upload order, which is the store's order: everything appended before the
+  // acknowledged fragment is done with too. Going by sequence rather than by timecode keeps this
+  // right when timecodes went back across a restart (a device that booted with a stale clock).
+  uint64_t last = 0;
+  for (const auto& [seq, meta] : index_) {
+    if (meta.timecode_ms == timecode_ms) {
+      last = seq;
+      break;
+    }
+  }
   uint64_t removed = 0;
-  while (!index_.empty() && index_.begin()->second.timecode_ms <= timecode_ms) {
-    KEDGE_RETURN_IF_ERROR(RemoveLocked(index_.begin()->first));
+  while (!index_.empty()) {
+    const FragmentMeta& oldest = index_.begin()->second;
+    if (last != 0 ? oldest.seq > last : oldest.timecode_ms > timecode_ms) break;
+    KEDGE_RETURN_IF_ERROR(RemoveLocked(oldest.seq));
     ++removed;
   }
   counters_.persisted += removed;

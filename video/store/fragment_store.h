@@ -9,7 +9,7 @@
 // counts them; an expired fragment is dropped the same way.
 //
 // Reading: a cursor walks the fragments oldest first (ReadNext); MarkPersisted(timecode) deletes
-// every fragment up to that producer timecode; Rewind moves the cursor back to the oldest
+// that fragment and every one before it; Rewind moves the cursor back to the oldest
 // fragment still stored, for a resend after a reconnect. Discard drops one fragment the service
 // refused for good.
 //
@@ -85,7 +85,9 @@ class FragmentStore {
   // Moves the cursor back to the oldest stored fragment.
   void Rewind();
 
-  // Deletes every stored fragment whose timecode is <= timecode_ms. Returns how many.
+  // Deletes the fragment with this timecode and every fragment appended before it (ACKs come in
+  // upload order). With no fragment at exactly this timecode, deletes the oldest fragments up to
+  // it. Returns how many were deleted.
   StatusOr<uint64_t> MarkPersisted(int64_t timecode_ms);
   // Deletes the fragment with this timecode (refused by the service for good).
   Status Discard(int64_t timecode_ms);

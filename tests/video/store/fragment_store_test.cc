@@ -113,6 +113,16 @@ TEST_F(FragmentStoreTest, MarkPersistedDeletesFragmentsUpToTheTimecode) {
   EXPECT_EQ(store->stats().oldest_timecode_ms, t + 4000);
 }
 
+TEST_F(FragmentStoreTest, MarkPersistedFollowsStoreOrderWhenTimecodesWentBack) {
+  auto store = Open();
+  const int64_t t = Now();
+  Add(*store, t + 60000);  // written before a reboot with a clock that was ahead
+  Add(*store, t);
+  Add(*store, t + 2000);
+  ASSERT_EQ(*store->MarkPersisted(t), 2u);
+  EXPECT_EQ(ReadAll(*store), std::vector<int64_t>{t + 2000});
+}
+
 TEST_F(FragmentStoreTest, RewindResendsEverythingNotYetPersisted) {
   auto store = Open();
   const int64_t t = Now();
