@@ -36,11 +36,27 @@ StatusOr<SourcePart> V4l2Source(const CameraSpec& spec, const ElementProbe& prob
   }
   SourcePart part;
   part.elements = {"v4l2src"};
-  std::string src = "v4l2src device=\"" + dev + "\"" + NumBuffers(spec);
-  if (WantsPassThrough(spec.encoder) && probe.HasElement("v4l2src")) {
-    KEDGE_ASSIGN_OR_RETURN(part.gives_h264, probe.SourceGivesH264(spec.source));
+  std::string src = "v4l2src device=\"" + dev + "\"" + NumBuffers(spec) + " ! ";
+  if (!probe.HasElement("v4l2src")) {
+    part.text = src + RawCaps(spec);  // BuildPipelinePlan names the missing element
+    return part;
   }
-  part.text = src + " ! " + RawCaps(spec, part.gives_h264 ? "video/x-h264" : "video/x-raw");
+  KEDGE_ASSIGN_OR_RETURN(SourceModes modes, probe.ProbeSource(spec));
+  // Prefer what costs least: the camera's own H.264, then raw frames, then decoding MJPEG.
+  if (modes.h264 && WantsPassThrough(spec.encoder)) {
+    part.gives_h264 = true;
+    part.text = src + RawCaps(spec, "video/x-h264");
+  } else if (modes.raw) {
+    part.text = src + RawCaps(spec);
+  } else if (modes.jpeg) {
+    part.text = src + RawCaps(spec, "image/jpeg") + " ! jpegdec";
+    part.elements.push_back("jpegdec");
+  } else {
+    return InvalidArgumentError(
+        "camera " + spec.name + ": " + dev + " cannot deliver " + std::to_string(spec.width) +
+        "x" + std::to_string(spec.height) + " at " + std::to_string(spec.fps) +
+        " fps (`v4l2-ctl --list-formats-ext -d " + dev + "` lists its modes)");
+  }
   return part;
 }
 
@@ -48,7 +64,8 @@ StatusOr<SourcePart> FileSource(const CameraSpec& spec, const ElementProbe& prob
   SourcePart part;
   std::string src = "filesrc location=\"" + spec.source.path + "\"";
   if (WantsPassThrough(spec.encoder)) {
-    KEDGE_ASSIGN_OR_RETURN(part.gives_h264, probe.SourceGivesH264(spec.source));
+    KEDGE_ASSIGN_OR_RETURN(SourceModes modes, probe.ProbeSource(spec));
+    part.gives_h264 = modes.h264;
   }
   if (part.gives_h264) {
     part.text = src + " ! parsebin";
@@ -190,7 +207,7 @@ std::string PackageForElement(const std::string& factory) {
       {"v4l2h264enc", "gstreamer1.0-plugins-good"},  {"rtspsrc", "gstreamer1.0-plugins-good"},
       {"rtph264depay", "gstreamer1.0-plugins-good"}, {"libcamerasrc", "gstreamer1.0-libcamera"},
       {"nvarguscamerasrc", "nvidia-l4t-gstreamer"},  {"nvv4l2h264enc", "nvidia-l4t-gstreamer"},
-      {"nvvidconv", "nvidia-l4t-gstreamer"},
+      {"nvvidconv", "nvidia-l4t-gstreamer"},         {"jpegdec", "gstreamer1.0-plugins-good"},
   };
   auto it = kPackages.find(factory);
   return it == kPackages.end() ? "the GStreamer plugin that provides it" : it->second;

@@ -17,14 +17,14 @@ class FakeProbe : public ElementProbe {
                                      "h264parse",    "appsink",      "v4l2src",  "rtspsrc",
                                      "rtph264depay", "filesrc",      "parsebin", "decodebin"};
   std::set<std::string> devices = {"/dev/video0"};
-  bool gives_h264 = false;
-  mutable int h264_probes = 0;
+  SourceModes modes{false, true, false};
+  mutable int source_probes = 0;
 
   bool HasElement(const std::string& f) const override { return elements.count(f) > 0; }
   bool DeviceExists(const std::string& p) const override { return devices.count(p) > 0; }
-  StatusOr<bool> SourceGivesH264(const SourceSpec&) const override {
-    ++h264_probes;
-    return gives_h264;
+  StatusOr<SourceModes> ProbeSource(const CameraSpec&) const override {
+    ++source_probes;
+    return modes;
   }
 };
 
@@ -194,12 +194,12 @@ TEST(PipelinePlanTest, MissingCameraDeviceIsNotFoundAndNamesTheDevice) {
   ASSERT_FALSE(plan.ok());
   EXPECT_EQ(plan.status().code(), StatusCode::kNotFound);
   EXPECT_TRUE(Contains(plan.status().message(), "/dev/video7 is not present"));
-  EXPECT_EQ(probe.h264_probes, 0);
+  EXPECT_EQ(probe.source_probes, 0);
 }
 
 TEST(PipelinePlanTest, UvcCameraWithH264SkipsTheEncoder) {
   FakeProbe probe;
-  probe.gives_h264 = true;
+  probe.modes = {true, true, true};
   auto plan = BuildPipelinePlan(Spec("v4l2:/dev/video0"), probe);
   ASSERT_TRUE(plan.ok());
   EXPECT_EQ(plan->encoder, EncoderChoice::kNone);
@@ -212,6 +212,40 @@ TEST(PipelinePlanTest, RawUvcCameraIsEncoded) {
   auto plan = BuildPipelinePlan(Spec("v4l2:/dev/video0"), probe);
   ASSERT_TRUE(plan.ok());
   EXPECT_EQ(plan->encoder, EncoderChoice::kX264);
+  EXPECT_TRUE(Contains(plan->description, "v4l2src device=\"/dev/video0\" ! video/x-raw,"));
+}
+
+TEST(PipelinePlanTest, MjpegOnlyWebcamIsDecodedThenEncoded) {
+  FakeProbe probe;
+  probe.elements.insert("jpegdec");
+  probe.modes = {false, false, true};
+  auto plan = BuildPipelinePlan(Spec("v4l2:/dev/video0"), probe);
+  ASSERT_TRUE(plan.ok()) << plan.status().ToString();
+  EXPECT_TRUE(Contains(plan->description, "! image/jpeg,width=320,height=240,framerate=30/1 ! "
+                                          "jpegdec ! videoconvert"));
+  probe.elements.erase("jpegdec");
+  auto missing = BuildPipelinePlan(Spec("v4l2:/dev/video0"), probe);
+  ASSERT_FALSE(missing.ok());
+  EXPECT_TRUE(Contains(missing.status().message(), "jpegdec"));
+}
+
+TEST(PipelinePlanTest, CameraWithoutTheRequestedModeSaysHowToListModes) {
+  FakeProbe probe;
+  probe.modes = {false, false, false};
+  auto plan = BuildPipelinePlan(Spec("v4l2:/dev/video0"), probe);
+  ASSERT_FALSE(plan.ok());
+  EXPECT_TRUE(Contains(plan.status().message(), "cannot deliver 320x240 at 30 fps"));
+  EXPECT_TRUE(Contains(plan.status().message(), "v4l2-ctl --list-formats-ext -d /dev/video0"));
+}
+
+TEST(PipelinePlanTest, ForcedEncoderOnAnH264CameraAsksForRawFrames) {
+  FakeProbe probe;
+  probe.modes = {true, true, false};
+  CameraSpec spec = Spec("v4l2:/dev/video0");
+  spec.encoder = EncoderChoice::kOpenH264;
+  auto plan = BuildPipelinePlan(spec, probe);
+  ASSERT_TRUE(plan.ok());
+  EXPECT_EQ(plan->encoder, EncoderChoice::kOpenH264);
   EXPECT_TRUE(Contains(plan->description, "v4l2src device=\"/dev/video0\" ! video/x-raw,"));
 }
 
@@ -230,12 +264,12 @@ TEST(PipelinePlanTest, RtspIsDepayloadedNotReencoded) {
 
 TEST(PipelinePlanTest, H264FileIsParsedAndOtherFilesAreDecodedAndEncoded) {
   FakeProbe probe;
-  probe.gives_h264 = true;
+  probe.modes = {true, false, false};
   auto h264 = BuildPipelinePlan(Spec("file:/data/a.mp4"), probe);
   ASSERT_TRUE(h264.ok());
   EXPECT_EQ(h264->encoder, EncoderChoice::kNone);
   EXPECT_TRUE(Contains(h264->description, "filesrc location=\"/data/a.mp4\" ! parsebin ! h264parse"));
-  probe.gives_h264 = false;
+  probe.modes = {false, true, false};
   auto other = BuildPipelinePlan(Spec("file:/data/a.webm"), probe);
   ASSERT_TRUE(other.ok());
   EXPECT_EQ(other->encoder, EncoderChoice::kX264);
