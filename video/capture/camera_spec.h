@@ -63,6 +63,9 @@ std::string SourceSpecToString(const SourceSpec& source);
 // registers it with the logger so it never reaches a log line.
 std::string SourcePassword(const SourceSpec& source);
 
+// SourceSpecToString with any password replaced by "****", for messages.
+std::string SourceForMessages(const SourceSpec& source);
+
 StatusOr<EncoderChoice> ParseEncoderChoice(std::string_view text);
 std::string_view EncoderChoiceName(EncoderChoice choice);
 

@@ -235,8 +235,8 @@ Status GstCapture::BusError(GstMessage* msg) const {
   gchar* debug = nullptr;
   gst_message_parse_error(msg, &err, &debug);
   std::string element = GST_MESSAGE_SRC(msg) ? GST_OBJECT_NAME(GST_MESSAGE_SRC(msg)) : "pipeline";
-  std::string text = "camera " + spec().name + ": " + element + ": " +
-                     (err ? err->message : "unknown error");
+  std::string text = "camera " + spec().name + " (" + SourceForMessages(spec().source) + "): " +
+                     element + ": " + (err ? err->message : "unknown error");
   std::string details = debug ? debug : "";
   if (details.find("not-negotiated") != std::string::npos) {
     text += " (the source cannot deliver " + std::to_string(spec().width) + "x" +

@@ -276,6 +276,24 @@ TEST(GstCaptureTest, FailedRunIsReportedAndRetriedUntilTheRestartLimit) {
   EXPECT_EQ((*capture)->stats().restarts, 1u);
 }
 
+TEST(GstCaptureTest, UnreachableRtspCameraEndsTheRunWithAClearError) {
+  GstElementProbe probe(Env::Default());
+  if (!probe.HasElement("rtspsrc")) GTEST_SKIP() << "rtspsrc is not installed";
+  FakeClock clock;
+  GstCapture::Options options;
+  options.spec = TestSpec(0);
+  options.spec.source = *ParseSourceSpec("rtsp://127.0.0.1:1/live");  // nothing listens there
+  options.spec.encoder = EncoderChoice::kAuto;
+  options.max_restarts = 0;
+  Status status;
+  Collected got = RunToEnd(options, clock, &status);
+  EXPECT_FALSE(status.ok());
+  EXPECT_TRUE(Contains(status.message(), "camera testcam (rtsp://127.0.0.1:1/live): rtspsrc"))
+      << status.ToString();
+  EXPECT_EQ(got.errors.size(), 1u);
+  EXPECT_TRUE(got.frames.empty());
+}
+
 TEST(GstCaptureTest, LoopedFileRestartsWithIncreasingProducerTimes) {
   std::string dir = testing::MakeTempDir("kedge-capture");
   FakeClock clock;

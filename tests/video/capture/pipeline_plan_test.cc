@@ -80,6 +80,9 @@ TEST(CameraSpecTest, FindsThePasswordInAnRtspUrl) {
   EXPECT_EQ(SourcePassword(*ParseSourceSpec("rtsp://10.0.0.2:554/live")), "");
   EXPECT_EQ(SourcePassword(*ParseSourceSpec("rtsp://10.0.0.2/a:b@c")), "");
   EXPECT_EQ(SourcePassword(*ParseSourceSpec("test")), "");
+  EXPECT_EQ(SourceForMessages(*ParseSourceSpec("rtsp://admin:s3cret!@10.0.0.2:554/live")),
+            "rtsp://admin:****@10.0.0.2:554/live");
+  EXPECT_EQ(SourceForMessages(*ParseSourceSpec("rtsp://10.0.0.2/live")), "rtsp://10.0.0.2/live");
 }
 
 TEST(CameraSpecTest, KeyFrameIntervalFollowsTheFragmentDuration) {
