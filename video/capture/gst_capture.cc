@@ -64,17 +64,15 @@ StatusOr<std::unique_ptr<GstCapture>> GstCapture::Create(Options options, Clock&
   }
   KEDGE_ASSIGN_OR_RETURN(PipelinePlan plan, BuildPipelinePlan(options.spec, *probe));
   std::unique_ptr<GstCapture> capture(
-      new GstCapture(std::move(options), std::move(plan), clock, env, probe));
+      new GstCapture(std::move(options), std::move(plan), clock, probe));
   capture->owned_probe_ = std::move(owned);
   return capture;
 }
 
-GstCapture::GstCapture(Options options, PipelinePlan plan, Clock& clock, Env& env,
+GstCapture::GstCapture(Options options, PipelinePlan plan, const Clock& clock,
                        const ElementProbe* probe)
     : options_(std::move(options)),
       plan_(std::move(plan)),
-      clock_(clock),
-      env_(env),
       probe_(probe),
       anchor_(clock) {}
 

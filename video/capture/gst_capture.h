@@ -78,7 +78,7 @@ class GstCapture {
   const CameraSpec& spec() const { return options_.spec; }
 
  private:
-  GstCapture(Options options, PipelinePlan plan, Clock& clock, Env& env, const ElementProbe* probe);
+  GstCapture(Options options, PipelinePlan plan, const Clock& clock, const ElementProbe* probe);
   void Loop();
   Status RunOnce(uint32_t run, bool* delivered);
   // Pulls samples until end of stream, a bus error or Stop.
@@ -91,8 +91,6 @@ class GstCapture {
 
   Options options_;
   PipelinePlan plan_;
-  Clock& clock_;
-  Env& env_;
   const ElementProbe* probe_;
   std::unique_ptr<ElementProbe> owned_probe_;
 

@@ -314,7 +314,9 @@ TEST(GstCaptureTest, LoopedFileRestartsWithIncreasingProducerTimes) {
     // Every run starts with a key frame and announces its format again.
     EXPECT_EQ(f.key, i % 5 == 0) << i;
     EXPECT_EQ(f.format.has_value(), i % 5 == 0) << i;
-    if (i > 0) EXPECT_GT(f.producer_time_ns, got.frames[i - 1].producer_time_ns) << i;
+    if (i > 0) {
+      EXPECT_GT(f.producer_time_ns, got.frames[i - 1].producer_time_ns) << i;
+    }
   }
 }
 
