@@ -106,22 +106,24 @@ Status FragmentStore::EnforceLimitsLocked(uint64_t incoming_bytes) {
   return Status::Ok();
 }
 
-StatusOr<FragmentMeta> FragmentStore::Append(FragmentMeta meta, std::string_view payload) {
-  if (payload.size() > options_.max_bytes) {
+StatusOr<FragmentMeta> FragmentStore::Append(FragmentMeta meta, std::string_view first,
+                                             std::string_view second) {
+  const uint64_t size = first.size() + second.size();
+  if (size > options_.max_bytes) {
     return InvalidArgumentError("fragment store " + options_.dir + ": a fragment of " +
-                                std::to_string(payload.size()) + " bytes exceeds max_bytes (" +
+                                std::to_string(size) + " bytes exceeds max_bytes (" +
                                 std::to_string(options_.max_bytes) + ")");
   }
   if (meta.timecode_ms < 0 || meta.duration_ms < 0) {
     return InvalidArgumentError("fragment store: negative timecode or duration");
   }
-  meta.size = payload.size();
+  meta.size = size;
   {
     std::lock_guard<std::mutex> lock(mu_);
     KEDGE_RETURN_IF_ERROR(EnforceLimitsLocked(meta.size));
     meta.seq = next_seq_++;
   }
-  const std::string contents = fragment_file::Encode(payload);
+  const std::string contents = fragment_file::Encode(first, second);
   Status written;
   for (int attempt = 1; attempt <= kWriteAttempts; ++attempt) {
     written = env_.WriteFileAtomic(PathFor(meta), contents);

@@ -75,7 +75,12 @@ class FragmentStore {
   // Stores a fragment durably (written, fsynced, renamed into place) before returning; fills in
   // meta.seq and meta.size and returns the completed metadata. InvalidArgument when the fragment
   // alone exceeds max_bytes.
-  StatusOr<FragmentMeta> Append(FragmentMeta meta, std::string_view payload);
+  StatusOr<FragmentMeta> Append(FragmentMeta meta, std::string_view payload) {
+    return Append(std::move(meta), payload, std::string_view());
+  }
+  // The payload in two parts, stored as one (an MkvFragmenter Fragment's header and bytes),
+  // without the caller concatenating them first.
+  StatusOr<FragmentMeta> Append(FragmentMeta meta, std::string_view first, std::string_view second);
 
   // The metadata of the fragment at the cursor, or nullopt when everything was read.
   std::optional<FragmentMeta> PeekNext() const;
@@ -124,7 +129,8 @@ inline constexpr size_t kHeaderSize = 32;  // magic, version, reserved, payload 
 std::string Name(const FragmentMeta& meta);
 // Parses a name made by Name(); nullopt for anything else.
 std::optional<FragmentMeta> ParseName(std::string_view name);
-std::string Encode(std::string_view payload);
+// The file contents for the payload first + second.
+std::string Encode(std::string_view first, std::string_view second = {});
 // The payload, or DataLoss when the file is torn or corrupt.
 StatusOr<std::string> Decode(std::string contents);
 }  // namespace fragment_file

@@ -100,6 +100,19 @@ TEST_F(FragmentStoreTest, AppendThenReadReturnsFragmentsOldestFirstWithTheirMeta
   EXPECT_EQ(store->stats().unsent, 0u);
 }
 
+TEST_F(FragmentStoreTest, TwoPartAppendStoresHeaderAndBodyAsOnePayload) {
+  auto store = Open();
+  FragmentMeta meta;
+  meta.timecode_ms = Now();
+  meta.session_start = true;
+  auto stored = store->Append(meta, "EBML+Segment|", "Cluster");
+  ASSERT_TRUE(stored.ok());
+  EXPECT_EQ(stored->size, 20u);
+  auto read = store->ReadNext();
+  ASSERT_TRUE(read.ok() && read->has_value());
+  EXPECT_EQ((*read)->payload, "EBML+Segment|Cluster");
+}
+
 TEST_F(FragmentStoreTest, MarkPersistedDeletesFragmentsUpToTheTimecode) {
   auto store = Open();
   const int64_t t = Now();
