@@ -24,11 +24,11 @@ enum class EncoderChoice { kAuto, kNone, kX264, kOpenH264, kV4l2, kNvV4l2 };
 
 struct SourceSpec {
   SourceKind kind = SourceKind::kTest;
-  std::string device;     // v4l2: /dev/videoN
-  std::string camera;     // libcamera: camera name (empty = first camera)
-  int sensor_id = 0;      // nvargus
-  std::string uri;        // rtsp
-  std::string path;       // file
+  std::string device;  // v4l2: /dev/videoN
+  std::string camera;  // libcamera: camera name (empty = first camera)
+  int sensor_id = 0;   // nvargus
+  std::string uri;     // rtsp
+  std::string path;    // file
 };
 
 struct CameraSpec {

@@ -107,8 +107,8 @@ class GstCapture {
   bool finished_ = false;  // guarded by mu_
   Status final_status_;    // guarded by mu_
 
-  std::atomic<uint64_t> frames_{0}, key_frames_{0}, bytes_{0}, dropped_{0},
-      dropped_before_key_{0}, restarts_{0};
+  std::atomic<uint64_t> frames_{0}, key_frames_{0}, bytes_{0}, dropped_{0}, dropped_before_key_{0},
+      restarts_{0};
 };
 
 }  // namespace kedge::video

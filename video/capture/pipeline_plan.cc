@@ -15,8 +15,8 @@ struct SourcePart {
 };
 
 std::string RawCaps(const CameraSpec& spec, const std::string& media = "video/x-raw") {
-  return media + ",width=" + std::to_string(spec.width) + ",height=" +
-         std::to_string(spec.height) + ",framerate=" + std::to_string(spec.fps) + "/1";
+  return media + ",width=" + std::to_string(spec.width) + ",height=" + std::to_string(spec.height) +
+         ",framerate=" + std::to_string(spec.fps) + "/1";
 }
 
 std::string NumBuffers(const CameraSpec& spec) {
@@ -53,8 +53,8 @@ StatusOr<SourcePart> V4l2Source(const CameraSpec& spec, const ElementProbe& prob
     part.elements.push_back("jpegdec");
   } else {
     return InvalidArgumentError(
-        "camera " + spec.name + ": " + dev + " cannot deliver " + std::to_string(spec.width) +
-        "x" + std::to_string(spec.height) + " at " + std::to_string(spec.fps) +
+        "camera " + spec.name + ": " + dev + " cannot deliver " + std::to_string(spec.width) + "x" +
+        std::to_string(spec.height) + " at " + std::to_string(spec.fps) +
         " fps (`v4l2-ctl --list-formats-ext -d " + dev + "` lists its modes)");
   }
   return part;
@@ -88,9 +88,10 @@ StatusOr<SourcePart> MakeSource(const CameraSpec& spec, const ElementProbe& prob
     case SourceKind::kV4l2:
       return V4l2Source(spec, probe);
     case SourceKind::kLibcamera:
-      part.text = "libcamerasrc" +
-                  (spec.source.camera.empty() ? "" : " camera-name=\"" + spec.source.camera + "\"") +
-                  " ! " + RawCaps(spec);
+      part.text =
+          "libcamerasrc" +
+          (spec.source.camera.empty() ? "" : " camera-name=\"" + spec.source.camera + "\"") +
+          " ! " + RawCaps(spec);
       part.elements = {"libcamerasrc"};
       return part;
     case SourceKind::kNvArgus:
@@ -125,8 +126,8 @@ StatusOr<EncoderChoice> ChooseEncoder(const CameraSpec& spec, const SourcePart& 
                                 " does not deliver H.264, so it needs an encoder (encoder: auto)");
   }
   if (spec.encoder != EncoderChoice::kAuto) return spec.encoder;
-  const EncoderChoice order[] = {EncoderChoice::kV4l2, EncoderChoice::kNvV4l2,
-                                 EncoderChoice::kX264, EncoderChoice::kOpenH264};
+  const EncoderChoice order[] = {EncoderChoice::kV4l2, EncoderChoice::kNvV4l2, EncoderChoice::kX264,
+                                 EncoderChoice::kOpenH264};
   for (EncoderChoice choice : order) {
     // The Pi's encoder cannot read NVIDIA device memory.
     if (source.nvmm && choice == EncoderChoice::kV4l2) continue;
@@ -161,15 +162,16 @@ std::string EncoderPart(const CameraSpec& spec, EncoderChoice encoder, bool nvmm
              " option-string=scenecut=0";
     case EncoderChoice::kOpenH264:
       add({nvmm ? "nvvidconv" : "videoconvert", "openh264enc"});
-      return to_system_memory + " ! openh264enc usage-type=camera rate-control=bitrate bitrate=" +
-             bps + " gop-size=" + gop + " complexity=low scene-change-detection=false";
+      return to_system_memory +
+             " ! openh264enc usage-type=camera rate-control=bitrate bitrate=" + bps +
+             " gop-size=" + gop + " complexity=low scene-change-detection=false";
     case EncoderChoice::kV4l2:
       add({"videoconvert", "v4l2h264enc"});
       // repeat_sequence_header: SPS/PPS before every IDR; the level caps make the Pi's encoder
       // negotiate (it refuses without one).
       return "videoconvert ! v4l2h264enc extra-controls=\"controls,repeat_sequence_header=1,"
-             "video_bitrate=" + bps + ",h264_i_frame_period=" + gop +
-             "\" ! video/x-h264,level=(string)4";
+             "video_bitrate=" +
+             bps + ",h264_i_frame_period=" + gop + "\" ! video/x-h264,level=(string)4";
     case EncoderChoice::kNvV4l2: {
       std::string in;
       if (!nvmm) {
@@ -226,10 +228,13 @@ StatusOr<PipelinePlan> BuildPipelinePlan(const CameraSpec& spec, const ElementPr
   if (plan.encoder != EncoderChoice::kNone) {
     plan.description += " ! " + EncoderPart(spec, plan.encoder, source.nvmm, &plan.elements);
   }
-  plan.description += " ! h264parse config-interval=-1 ! video/x-h264,stream-format=avc,"
-                      "alignment=au ! appsink name=" + std::string(kSinkName) +
-                      " emit-signals=false sync=false enable-last-sample=false drop=false "
-                      "max-buffers=" + std::to_string(spec.max_queued_frames);
+  plan.description +=
+      " ! h264parse config-interval=-1 ! video/x-h264,stream-format=avc,"
+      "alignment=au ! appsink name=" +
+      std::string(kSinkName) +
+      " emit-signals=false sync=false enable-last-sample=false drop=false "
+      "max-buffers=" +
+      std::to_string(spec.max_queued_frames);
   plan.elements.push_back("h264parse");
   plan.elements.push_back("appsink");
   for (const std::string& element : plan.elements) {

@@ -53,9 +53,9 @@ std::optional<FragmentMeta> ParseName(std::string_view name) {
   parts[3] = name;
   FragmentMeta meta;
   uint64_t timecode = 0, duration = 0;
-  if (parts[0].size() != 20 || !ParseUint(parts[0], &meta.seq) ||
-      !ParseUint(parts[1], &timecode) || !ParseUint(parts[2], &duration) ||
-      timecode > uint64_t(INT64_MAX) || duration > uint64_t(INT64_MAX)) {
+  if (parts[0].size() != 20 || !ParseUint(parts[0], &meta.seq) || !ParseUint(parts[1], &timecode) ||
+      !ParseUint(parts[2], &duration) || timecode > uint64_t(INT64_MAX) ||
+      duration > uint64_t(INT64_MAX)) {
     return std::nullopt;
   }
   meta.timecode_ms = int64_t(timecode);

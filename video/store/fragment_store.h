@@ -32,12 +32,12 @@
 namespace kedge::video {
 
 struct FragmentMeta {
-  uint64_t seq = 0;          // assigned by Append; increases with every fragment stored
-  int64_t timecode_ms = 0;   // producer timecode (Cluster Timecode, epoch ms)
+  uint64_t seq = 0;         // assigned by Append; increases with every fragment stored
+  int64_t timecode_ms = 0;  // producer timecode (Cluster Timecode, epoch ms)
   int64_t duration_ms = 0;
-  bool key = true;           // starts with a key frame
+  bool key = true;             // starts with a key frame
   bool session_start = false;  // the payload begins with an EBML header + Segment
-  uint64_t size = 0;         // payload bytes
+  uint64_t size = 0;           // payload bytes
 };
 
 struct StoredFragment {
@@ -48,15 +48,15 @@ struct StoredFragment {
 class FragmentStore {
  public:
   struct Options {
-    std::string dir;                       // created if missing; one store per directory
-    uint64_t max_bytes = 256ull << 20;     // payload bytes kept on disk
+    std::string dir;                          // created if missing; one store per directory
+    uint64_t max_bytes = 256ull << 20;        // payload bytes kept on disk
     Millis max_age = std::chrono::hours(24);  // 0: no age limit
   };
 
   struct Stats {
-    uint64_t fragments = 0;      // stored now
-    uint64_t bytes = 0;          // payload bytes stored now
-    uint64_t unsent = 0;         // at or after the cursor
+    uint64_t fragments = 0;          // stored now
+    uint64_t bytes = 0;              // payload bytes stored now
+    uint64_t unsent = 0;             // at or after the cursor
     int64_t oldest_timecode_ms = 0;  // 0 when empty
     uint64_t appended = 0;
     uint64_t persisted = 0;      // removed by MarkPersisted

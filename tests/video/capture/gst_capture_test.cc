@@ -78,14 +78,14 @@ Collected RunToEnd(GstCapture::Options options, Clock& clock, Status* final_stat
   return out;
 }
 
-std::string MakeH264File(const std::string& dir, const std::string& muxer,
-                         const std::string& name, int frames) {
+std::string MakeH264File(const std::string& dir, const std::string& muxer, const std::string& name,
+                         int frames) {
   std::string path = dir + "/" + name;
   std::string cmd = "gst-launch-1.0 -q videotestsrc num-buffers=" + std::to_string(frames) +
                     " ! video/x-raw,width=320,height=240,framerate=30/1 ! x264enc "
                     "speed-preset=ultrafast bframes=0 key-int-max=30 option-string=scenecut=0 "
-                    "! h264parse ! " + muxer + " ! filesink location=" + path +
-                    " > /dev/null 2>&1";
+                    "! h264parse ! " +
+                    muxer + " ! filesink location=" + path + " > /dev/null 2>&1";
   EXPECT_EQ(std::system(cmd.c_str()), 0) << cmd;
   return path;
 }
@@ -142,9 +142,9 @@ TEST(GstCaptureTest, TimestampsIncreaseAndAreAnchoredToTheWallClockOnce) {
   Collected got = RunToEnd(options, clock, &status);
   ASSERT_TRUE(status.ok()) << status.ToString();
   ASSERT_EQ(got.frames.size(), 20u);
-  const int64_t wall = std::chrono::duration_cast<std::chrono::nanoseconds>(
-                           clock.WallNow().time_since_epoch())
-                           .count();
+  const int64_t wall =
+      std::chrono::duration_cast<std::chrono::nanoseconds>(clock.WallNow().time_since_epoch())
+          .count();
   EXPECT_EQ(got.frames[0].producer_time_ns, wall);
   for (size_t i = 1; i < got.frames.size(); ++i) {
     const CapturedFrame& a = got.frames[i - 1];

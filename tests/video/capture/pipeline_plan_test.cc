@@ -14,8 +14,8 @@ namespace {
 class FakeProbe : public ElementProbe {
  public:
   std::set<std::string> elements = {"videotestsrc", "videoconvert", "x264enc",  "openh264enc",
-                                     "h264parse",    "appsink",      "v4l2src",  "rtspsrc",
-                                     "rtph264depay", "filesrc",      "parsebin", "decodebin"};
+                                    "h264parse",    "appsink",      "v4l2src",  "rtspsrc",
+                                    "rtph264depay", "filesrc",      "parsebin", "decodebin"};
   std::set<std::string> devices = {"/dev/video0"};
   SourceModes modes{false, true, false};
   mutable int source_probes = 0;
@@ -119,12 +119,14 @@ TEST(PipelinePlanTest, TestSourceUsesX264WithZeroLatencyAndNoSceneCut) {
   ASSERT_TRUE(plan.ok()) << plan.status().ToString();
   EXPECT_EQ(plan->encoder, EncoderChoice::kX264);
   const std::string& d = plan->description;
-  EXPECT_TRUE(Contains(d, "videotestsrc is-live=true ! video/x-raw,width=320,height=240,"
-                          "framerate=30/1"));
+  EXPECT_TRUE(Contains(d,
+                       "videotestsrc is-live=true ! video/x-raw,width=320,height=240,"
+                       "framerate=30/1"));
   EXPECT_TRUE(Contains(d, "x264enc tune=zerolatency bframes=0 key-int-max=60 bitrate=500"));
   EXPECT_TRUE(Contains(d, "option-string=scenecut=0"));
-  EXPECT_TRUE(Contains(d, "h264parse config-interval=-1 ! video/x-h264,stream-format=avc,"
-                          "alignment=au ! appsink name=kedge_sink emit-signals=false"));
+  EXPECT_TRUE(Contains(d,
+                       "h264parse config-interval=-1 ! video/x-h264,stream-format=avc,"
+                       "alignment=au ! appsink name=kedge_sink emit-signals=false"));
   EXPECT_TRUE(Contains(d, "drop=false max-buffers=60"));
 }
 
@@ -134,8 +136,9 @@ TEST(PipelinePlanTest, PrefersTheRaspberryPiHardwareEncoder) {
   auto plan = BuildPipelinePlan(Spec("test"), probe);
   ASSERT_TRUE(plan.ok());
   EXPECT_EQ(plan->encoder, EncoderChoice::kV4l2);
-  EXPECT_TRUE(Contains(plan->description, "repeat_sequence_header=1,video_bitrate=500000,"
-                                          "h264_i_frame_period=60"));
+  EXPECT_TRUE(Contains(plan->description,
+                       "repeat_sequence_header=1,video_bitrate=500000,"
+                       "h264_i_frame_period=60"));
 }
 
 TEST(PipelinePlanTest, JetsonCameraStaysInDeviceMemoryToTheHardwareEncoder) {
@@ -156,8 +159,9 @@ TEST(PipelinePlanTest, FallsBackToOpenH264WithoutX264) {
   auto plan = BuildPipelinePlan(Spec("test"), probe);
   ASSERT_TRUE(plan.ok());
   EXPECT_EQ(plan->encoder, EncoderChoice::kOpenH264);
-  EXPECT_TRUE(Contains(plan->description, "openh264enc usage-type=camera rate-control=bitrate "
-                                          "bitrate=500000 gop-size=60"));
+  EXPECT_TRUE(Contains(plan->description,
+                       "openh264enc usage-type=camera rate-control=bitrate "
+                       "bitrate=500000 gop-size=60"));
 }
 
 TEST(PipelinePlanTest, NoEncoderInstalledNamesThePackages) {
@@ -206,8 +210,9 @@ TEST(PipelinePlanTest, UvcCameraWithH264SkipsTheEncoder) {
   auto plan = BuildPipelinePlan(Spec("v4l2:/dev/video0"), probe);
   ASSERT_TRUE(plan.ok());
   EXPECT_EQ(plan->encoder, EncoderChoice::kNone);
-  EXPECT_TRUE(Contains(plan->description, "v4l2src device=\"/dev/video0\" ! video/x-h264,"
-                                          "width=320,height=240,framerate=30/1 ! h264parse"));
+  EXPECT_TRUE(Contains(plan->description,
+                       "v4l2src device=\"/dev/video0\" ! video/x-h264,"
+                       "width=320,height=240,framerate=30/1 ! h264parse"));
 }
 
 TEST(PipelinePlanTest, RawUvcCameraIsEncoded) {
@@ -224,8 +229,9 @@ TEST(PipelinePlanTest, MjpegOnlyWebcamIsDecodedThenEncoded) {
   probe.modes = {false, false, true};
   auto plan = BuildPipelinePlan(Spec("v4l2:/dev/video0"), probe);
   ASSERT_TRUE(plan.ok()) << plan.status().ToString();
-  EXPECT_TRUE(Contains(plan->description, "! image/jpeg,width=320,height=240,framerate=30/1 ! "
-                                          "jpegdec ! videoconvert"));
+  EXPECT_TRUE(Contains(plan->description,
+                       "! image/jpeg,width=320,height=240,framerate=30/1 ! "
+                       "jpegdec ! videoconvert"));
   probe.elements.erase("jpegdec");
   auto missing = BuildPipelinePlan(Spec("v4l2:/dev/video0"), probe);
   ASSERT_FALSE(missing.ok());
@@ -271,12 +277,15 @@ TEST(PipelinePlanTest, H264FileIsParsedAndOtherFilesAreDecodedAndEncoded) {
   auto h264 = BuildPipelinePlan(Spec("file:/data/a.mp4"), probe);
   ASSERT_TRUE(h264.ok());
   EXPECT_EQ(h264->encoder, EncoderChoice::kNone);
-  EXPECT_TRUE(Contains(h264->description, "filesrc location=\"/data/a.mp4\" ! parsebin ! h264parse"));
+  EXPECT_TRUE(
+      Contains(h264->description, "filesrc location=\"/data/a.mp4\" ! parsebin ! h264parse"));
   probe.modes = {false, true, false};
   auto other = BuildPipelinePlan(Spec("file:/data/a.webm"), probe);
   ASSERT_TRUE(other.ok());
   EXPECT_EQ(other->encoder, EncoderChoice::kX264);
-  EXPECT_TRUE(Contains(other->description, "decodebin caps=video/x-raw ! videoconvert ! video/x-raw,format=I420 ! x264enc"));
+  EXPECT_TRUE(
+      Contains(other->description,
+               "decodebin caps=video/x-raw ! videoconvert ! video/x-raw,format=I420 ! x264enc"));
 }
 
 TEST(PipelinePlanTest, EncoderNoneOnARawSourceIsRejected) {

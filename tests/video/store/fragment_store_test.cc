@@ -304,9 +304,9 @@ TEST(FragmentFileTest, NamesRoundTripAndOtherNamesAreRejected) {
   EXPECT_EQ(parsed->duration_ms, 2000);
   EXPECT_TRUE(parsed->key);
   EXPECT_TRUE(parsed->session_start);
-  for (const char* bad : {"README", "42-1-2-k.kvf", "00000000000000000042-1-2-x.kvf",
-                          "00000000000000000042-1-k.kvf", "00000000000000000042--5-2-k.kvf",
-                          "00000000000000000042-1-2-k.kvf.tmp"}) {
+  for (const char* bad :
+       {"README", "42-1-2-k.kvf", "00000000000000000042-1-2-x.kvf", "00000000000000000042-1-k.kvf",
+        "00000000000000000042--5-2-k.kvf", "00000000000000000042-1-2-k.kvf.tmp"}) {
     EXPECT_FALSE(fragment_file::ParseName(bad).has_value()) << bad;
   }
 }
