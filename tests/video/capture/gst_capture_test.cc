@@ -175,6 +175,23 @@ TEST(GstCaptureTest, StatsCountFramesKeyFramesAndBytes) {
   EXPECT_EQ(stats.restarts, 0u);
 }
 
+TEST(GstCaptureTest, FramesArriveOnTheCamerasOwnThread) {
+  FakeClock clock;
+  GstCapture::Options options;
+  options.spec = TestSpec(3);
+  std::vector<std::string> names;
+  options.on_frame = [&names](CapturedFrame&&) {
+    auto comm = Env::Default().ReadFile("/proc/thread-self/comm");
+    names.push_back(comm.ok() ? *comm : comm.status().ToString());
+  };
+  auto capture = GstCapture::Create(std::move(options), clock, Env::Default());
+  ASSERT_TRUE(capture.ok()) << capture.status().ToString();
+  ASSERT_TRUE((*capture)->Start().ok());
+  ASSERT_TRUE((*capture)->Wait().ok());
+  ASSERT_EQ(names.size(), 3u);
+  for (const std::string& name : names) EXPECT_EQ(name, "video-testcam\n");
+}
+
 TEST(GstCaptureTest, H264FilesArePassedThroughWithoutAnEncoder) {
   std::string dir = testing::MakeTempDir("kedge-capture");
   for (const char* muxer : {"mp4mux", "matroskamux"}) {
