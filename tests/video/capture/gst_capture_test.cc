@@ -106,6 +106,20 @@ TEST(GstCaptureTest, TestSourceDeliversKeyFramesExactlyAtTheConfiguredInterval) 
   EXPECT_TRUE(got.errors.empty());
 }
 
+TEST(GstCaptureTest, LiveTestSourceDeliversFramesAtItsFrameRate) {
+  FakeClock clock;
+  GstCapture::Options options;
+  options.spec = TestSpec(10);
+  options.spec.test_live = true;  // the default for `source: test`: paced by the pipeline clock
+  Status status;
+  Collected got = RunToEnd(options, clock, &status);
+  ASSERT_TRUE(status.ok()) << status.ToString();
+  ASSERT_EQ(got.frames.size(), 10u);
+  EXPECT_TRUE(got.frames[0].key);
+  const int64_t span = got.frames[9].producer_time_ns - got.frames[0].producer_time_ns;
+  EXPECT_NEAR(double(span), 9e9 / 30, 5e6);  // 9 frame intervals of the pipeline clock
+}
+
 TEST(GstCaptureTest, FirstFrameIsAKeyFrameWithCodecDataInAvcFraming) {
   FakeClock clock;
   GstCapture::Options options;
