@@ -1,0 +1,35 @@
+#include "agent/config/config_error.h"
+
+namespace kedge::agent {
+
+std::string ConfigIssue::ToString() const {
+  std::string out = file;
+  if (line > 0) out += ":" + std::to_string(line);
+  out += ": ";
+  if (!key.empty()) out += key + ": ";
+  out += message;
+  return out;
+}
+
+void ConfigErrors::Error(int line, const std::string& key, const std::string& message) {
+  errors_.push_back({file_, line, key, message});
+}
+
+void ConfigErrors::Warning(int line, const std::string& key, const std::string& message) {
+  warnings_.push_back({file_, line, key, message});
+}
+
+std::string ConfigErrors::ToString() const {
+  std::string out;
+  for (const ConfigIssue& issue : errors_) {
+    if (!out.empty()) out += "\n";
+    out += issue.ToString();
+  }
+  return out;
+}
+
+Status ConfigErrors::ToStatus() const {
+  return ok() ? Status::Ok() : InvalidArgumentError(ToString());
+}
+
+}  // namespace kedge::agent
