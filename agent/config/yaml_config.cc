@@ -68,7 +68,9 @@ void ReadProcessor(const YAML::Node& node, const std::string& path, ConfigErrors
                          {"syslog_rfc5424", LogFormat::kSyslogRfc5424}},
                         &p.log_format);
       r.StringList("fields", &p.fields);
-      r.Regex("match_pattern", &p.match_pattern);
+      if (r.Regex("match_pattern", &p.match_pattern) && p.fields.empty()) {
+        r.Error("match_pattern", "needs fields: one name per capture group");
+      }
       break;
     case ProcessorType::kAddMetadata:
       r.Bool("timestamp", &p.add_timestamp);
