@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "agent/cli/check_config_command.h"
 #include "agent/cli/put_command.h"
 #include "agent/cli/stream_command.h"
 
@@ -15,6 +16,7 @@ constexpr char kUsage[] =
     "usage: kedge <command> [options]\n"
     "\n"
     "commands:\n"
+    "  check-config  check a configuration file (kedge YAML or a Kinesis Agent agent.json)\n"
     "  put           send newline-delimited records from a file or stdin to a stream\n"
     "  stream        create, describe or read a Kinesis data stream\n"
     "  version       print the version\n"
@@ -34,6 +36,7 @@ int RunCli(int argc, char** argv) {
     return 0;
   }
   std::vector<std::string> rest(argv + 2, argv + argc);
+  if (command == "check-config") return CheckConfigCommand(rest);
   if (command == "put") return PutCommand(rest);
   if (command == "stream") return StreamCommand(rest);
   std::fprintf(stderr, "kedge: unknown command '%s'\n\n%s", command.c_str(), kUsage);

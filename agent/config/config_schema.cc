@@ -14,7 +14,7 @@ std::vector<SectionSpec> BuildSections() {
                    {"log_level", "enum", "info", "debug, info, warn, error or off; logs go to stderr"},
                    {"state_dir", "path", "/var/lib/kedge",
                     "where the spool and other state live; created when missing"},
-                   {"device_id", "string", "the host name",
+                   {"device_id", "string", "(the host name)",
                     "identifies this device in records (add_metadata, metrics source, MQTT client id)"},
                    {"spool", "map", "", "the on-disk queue between sources and sinks (below)"},
                    {"http", "map", "", "the local metrics and status server (below)"},
@@ -53,8 +53,8 @@ std::vector<SectionSpec> BuildSections() {
                "KPL-style producer (aggregation, per-shard limits, retries).",
                {
                    {"stream", "string", "", "the stream name", kRequired},
-                   {"region", "string", "$AWS_REGION", "AWS region"},
-                   {"endpoint", "url", "the AWS endpoint",
+                   {"region", "string", "($AWS_REGION)", "AWS region"},
+                   {"endpoint", "url", "(the AWS endpoint)",
                     "override, e.g. https://kinesis.local:4567 ($AWS_ENDPOINT_URL_KINESIS also works)"},
                    {"ca_file", "path", "", "extra CA certificates (PEM) to trust"},
                    {"protocol", "enum", "cbor", "cbor or json"},
@@ -66,8 +66,8 @@ std::vector<SectionSpec> BuildSections() {
   s.push_back({"sink.firehose", "sinks[] type: firehose", "A Firehose delivery stream (PutRecordBatch).",
                {
                    {"stream", "string", "", "the delivery stream name", kRequired},
-                   {"region", "string", "$AWS_REGION", "AWS region"},
-                   {"endpoint", "url", "the AWS endpoint", "override ($AWS_ENDPOINT_URL_FIREHOSE also works)"},
+                   {"region", "string", "($AWS_REGION)", "AWS region"},
+                   {"endpoint", "url", "(the AWS endpoint)", "override ($AWS_ENDPOINT_URL_FIREHOSE also works)"},
                    {"ca_file", "path", "", "extra CA certificates (PEM) to trust"},
                    {"max_buffered_time", "duration", "100ms", "how long a record may wait for a batch"},
                    {"record_ttl", "duration", "30s", "how long a record is retried before going back"},
@@ -114,7 +114,7 @@ std::vector<SectionSpec> BuildSections() {
                    {"broker", "url", "", "tcp://host:1883 or ssl://host:8883", kRequired},
                    {"topics", "list of strings", "", "topic filters, wildcards allowed", kRequired},
                    {"qos", "integer", "1", "0, 1 or 2"},
-                   {"client_id", "string", "kedge-<device_id>-<name>", "MQTT client id"},
+                   {"client_id", "string", "(kedge-<device_id>-<name>)", "MQTT client id"},
                    {"clean_session", "bool", "false", "false keeps QoS 1 messages at the broker while kedge is down"},
                    {"username", "string", "", "MQTT user name"},
                    {"password", "string", "", "MQTT password (never logged or shown)"},
@@ -134,9 +134,9 @@ std::vector<SectionSpec> BuildSections() {
   s.push_back({"source.metrics", "sources[] type: metrics", "System metrics as JSON records.",
                {
                    {"interval", "duration", "10s", "how often to sample"},
-                   {"collect", "list of strings", "all",
+                   {"collect", "list of strings", "(all)",
                     "any of cpu, memory, disk, network, thermal, load, uptime"},
-                   {"disk_paths", "list of strings", "[/]", "file systems to report"},
+                   {"disk_paths", "list of strings", "[\"/\"]", "file systems to report"},
                }});
   s.push_back({"source.stdin", "sources[] type: stdin", "Reads lines from standard input.",
                {
@@ -164,7 +164,7 @@ std::vector<SectionSpec> BuildSections() {
                {
                    {"format", "enum", "", "apache_common, apache_combined, syslog (RFC 3164) or "
                     "syslog_rfc5424", kRequired},
-                   {"fields", "list of strings", "the format's names", "rename the parsed fields"},
+                   {"fields", "list of strings", "(the format's names)", "rename the parsed fields"},
                    {"match_pattern", "regex", "", "a custom regex whose capture groups are the fields"},
                }});
   s.push_back({"processor.add_metadata", "processors[] type: add_metadata", "Wraps a record as "
@@ -229,7 +229,8 @@ std::string RenderConfigReference() {
     for (const KeySpec& k : s.keys) {
       std::string def = k.required ? "required" : k.default_value;
       out << "| `" << k.name << "` | " << k.type << " | "
-          << (def.empty() ? "" : (k.required ? def : "`" + EscapeCell(def) + "`")) << " | "
+          << (def.empty() || k.required || def[0] == '(' ? EscapeCell(def) : "`" + EscapeCell(def) + "`")
+          << " | "
           << EscapeCell(k.help) << " |\n";
     }
     out << "\n";
