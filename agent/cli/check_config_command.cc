@@ -47,11 +47,7 @@ int RunCheckConfig(const std::vector<std::string>& args, const Env& env, const F
   }
   ConfigErrors errors(path);
   StatusOr<AgentConfig> config = LoadConfigFile(path, env, fs, &errors);
-  for (const ConfigIssue& w : errors.warnings()) {
-    ConfigIssue shown = w;
-    shown.message = "warning: " + w.message;
-    err << shown.ToString() << "\n";
-  }
+  err << errors.WarningsToString();
   if (!config.ok()) {
     err << errors.ToString() << "\n";
     err << path << ": " << errors.errors().size()

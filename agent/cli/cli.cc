@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "agent/cli/check_config_command.h"
+#include "agent/cli/convert_config_command.h"
 #include "agent/cli/put_command.h"
 #include "agent/cli/stream_command.h"
 
@@ -17,6 +18,7 @@ constexpr char kUsage[] =
     "\n"
     "commands:\n"
     "  check-config  check a configuration file (kedge YAML or a Kinesis Agent agent.json)\n"
+    "  convert-config  translate a Kinesis Agent agent.json into kedge YAML\n"
     "  put           send newline-delimited records from a file or stdin to a stream\n"
     "  stream        create, describe or read a Kinesis data stream\n"
     "  version       print the version\n"
@@ -37,6 +39,7 @@ int RunCli(int argc, char** argv) {
   }
   std::vector<std::string> rest(argv + 2, argv + argc);
   if (command == "check-config") return CheckConfigCommand(rest);
+  if (command == "convert-config") return ConvertConfigCommand(rest);
   if (command == "put") return PutCommand(rest);
   if (command == "stream") return StreamCommand(rest);
   std::fprintf(stderr, "kedge: unknown command '%s'\n\n%s", command.c_str(), kUsage);

@@ -28,6 +28,15 @@ std::string ConfigErrors::ToString() const {
   return out;
 }
 
+std::string ConfigErrors::WarningsToString() const {
+  std::string out;
+  for (ConfigIssue issue : warnings_) {
+    issue.message = "warning: " + issue.message;
+    out += issue.ToString() + "\n";
+  }
+  return out;
+}
+
 Status ConfigErrors::ToStatus() const {
   return ok() ? Status::Ok() : InvalidArgumentError(ToString());
 }

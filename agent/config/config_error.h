@@ -32,6 +32,8 @@ class ConfigErrors {
 
   // All errors, one per line; empty when there are none.
   std::string ToString() const;
+  // All warnings as "FILE:LINE: key: warning: ...", each ending in a newline.
+  std::string WarningsToString() const;
   // OK, or InvalidArgument carrying ToString().
   Status ToStatus() const;
 
