@@ -266,6 +266,15 @@ std::map<std::string, uint64_t> FileTailSource::FileOffsets() const {
   return out;
 }
 
+std::set<std::string> FileTailSource::WatchDirs() const {
+  std::set<std::string> dirs = {GlobBaseDir(config_.path)};
+  for (const auto& [key, t] : files_) {
+    size_t slash = t->path.rfind('/');
+    if (slash != std::string::npos) dirs.insert(slash == 0 ? "/" : t->path.substr(0, slash));
+  }
+  return dirs;
+}
+
 uint64_t FileTailSource::Service(Tracked& t, bool* more) {
   StatusOr<FileInfo> st = t.file->Stat();
   if (!st.ok()) {

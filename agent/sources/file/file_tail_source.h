@@ -49,6 +49,9 @@ class FileTailSource final : public Source {
 
   // The files followed now, for /status: path -> accepted offset.
   std::map<std::string, uint64_t> FileOffsets() const;
+  // Directories worth an inotify watch (InotifyWakeup): the glob's base directory and those of
+  // the files followed now.
+  std::set<std::string> WatchDirs() const;
 
  private:
   struct Tracked;

@@ -1,4 +1,5 @@
 #include "agent/sources/file/file_tail_source.h"
+#include "agent/sources/file/inotify_wakeup.h"
 
 #include <gtest/gtest.h>
 
@@ -372,6 +373,28 @@ TEST_F(FileTailSourceTest, HeaderLinesAreSkippedInEachNewFile) {
   auto source = StartSource();
   Drain(*source);
   EXPECT_EQ(sink_.records, (std::vector<std::string>{"1,ann"}));
+}
+
+}  // namespace
+}  // namespace kedge::agent
+
+namespace kedge::agent {
+namespace {
+
+TEST_F(FileTailSourceTest, InotifyWakesUpOnAppendAndRotation) {
+  AppendLines("app.log", {"a"});
+  auto source = StartSource();
+  Drain(*source);
+  StatusOr<std::unique_ptr<InotifyWakeup>> wakeup = InotifyWakeup::Create();
+  ASSERT_TRUE(wakeup.ok()) << wakeup.status().ToString();
+  for (const std::string& dir : source->WatchDirs()) ASSERT_TRUE((*wakeup)->Watch(dir).ok());
+  EXPECT_EQ(source->WatchDirs(), std::set<std::string>{dir_});
+  EXPECT_FALSE((*wakeup)->Drain());
+  AppendLines("app.log", {"b"});
+  EXPECT_TRUE((*wakeup)->Drain()) << "the append is queued before write() returns";
+  EXPECT_FALSE((*wakeup)->Drain());
+  fs::rename(P("app.log"), P("app.log.1"));
+  EXPECT_TRUE((*wakeup)->Drain());
 }
 
 }  // namespace
