@@ -101,6 +101,7 @@ StatusOr<json> AwsJsonClient::Decode(const net::HttpResponse& response, const st
     if (aws::Classify(error) == aws::ErrorClass::kExpired) LearnClockOffset(response);
     return aws::ToStatus(error, what);
   }
+  if (response.body.empty()) return json::object();  // CreateStream answers with no body
   json body;
   if (cbor) {
     body = json::from_cbor(response.body, /*strict=*/true, /*allow_exceptions=*/false,
@@ -110,7 +111,8 @@ StatusOr<json> AwsJsonClient::Decode(const net::HttpResponse& response, const st
   }
   if (body.is_discarded()) {
     return InternalError(what + ": the endpoint's answer is not valid " +
-                         (cbor ? "CBOR" : "JSON"));
+                         (cbor ? "CBOR" : "JSON") + " (" +
+                         std::to_string(response.body.size()) + " bytes)");
   }
   return body;
 }

@@ -11,7 +11,7 @@ namespace kedge::kpl {
 struct KinesisClientOptions {
   std::string endpoint;
   std::string region;
-  WireProtocol protocol = WireProtocol::kCbor;
+  WireProtocol protocol = WireProtocol::kJson;  // see docs/kinesis_protocol.md
   std::chrono::milliseconds timeout{30000};
 };
 

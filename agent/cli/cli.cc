@@ -9,6 +9,7 @@
 #include "agent/cli/convert_config_command.h"
 #include "agent/cli/put_command.h"
 #include "agent/cli/stream_command.h"
+#include "platform/logging.h"
 
 namespace kedge::agent {
 namespace {
@@ -37,6 +38,8 @@ int RunCli(int argc, char** argv) {
     std::printf("kedge %s\n", KEDGE_VERSION);
     return 0;
   }
+  // One-shot commands print only what matters: warnings and errors, then their own summary.
+  Logger::Get().SetLevel(LogLevel::kWarn);
   std::vector<std::string> rest(argv + 2, argv + argc);
   if (command == "check-config") return CheckConfigCommand(rest);
   if (command == "convert-config") return ConvertConfigCommand(rest);

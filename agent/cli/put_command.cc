@@ -28,11 +28,14 @@ constexpr size_t kMaxRequestBytes = 5 * 1024 * 1024;
 constexpr size_t kMaxQueued = 20000;                    // read-ahead bound on memory
 constexpr milliseconds kBaseBackoff{100};
 constexpr milliseconds kMaxBackoff{5000};
+// Before the endpoint has accepted anything, this many failed requests in a row end the run:
+// a wrong URL or a stopped endpoint should fail in a second, not after minutes of retries.
+constexpr int kMaxFailuresBeforeFirstSuccess = 3;
 
 constexpr char kPutUsage[] =
     "usage: kedge put --stream NAME [--endpoint URL] [--region R] [--profile P]\n"
     "                 [--partition-key KEY | --partition-key-field FIELD]\n"
-    "                 [--protocol cbor|json] [--ca-file PEM] [--insecure-skip-tls-verify]\n"
+    "                 [--protocol json|cbor] [--ca-file PEM] [--insecure-skip-tls-verify]\n"
     "                 [FILE|-]\n"
     "\n"
     "Sends each line of FILE (or stdin) as one record and exits 0 only when the stream has\n"
@@ -108,23 +111,33 @@ class PutSender {
         if (fatal_.ok()) fatal_ = result.status();
         return;
       }
+      if (!ever_succeeded_ && ++failures_before_success_ >= kMaxFailuresBeforeFirstSuccess) {
+        if (fatal_.ok()) fatal_ = result.status();
+        return;
+      }
       KEDGE_LOG_EVERY(kWarn, std::chrono::seconds(5))
           << "PutRecords failed, retrying: " << result.status().ToString();
-      for (Pending& p : batch) Retry(std::move(p), result.status());
+      SteadyTime not_before = Backoff(batch.front().attempts + 1);
+      for (Pending& p : batch) Retry(std::move(p), result.status(), not_before);
       return;
     }
+    ever_succeeded_ = true;
+    SteadyTime not_before = Backoff(batch.front().attempts + 1);
     for (size_t i = 0; i < batch.size(); ++i) {
       const kpl::PutRecordsResultEntry& r = result->records[i];
       if (r.ok()) {
         ++summary_.records;
         summary_.bytes += batch[i].entry.data.size();
       } else {
-        Retry(std::move(batch[i]), UnavailableError(r.error_code + ": " + r.error_message));
+        Retry(std::move(batch[i]), UnavailableError(r.error_code + ": " + r.error_message),
+              not_before);
       }
     }
   }
 
-  void Retry(Pending p, const Status& why) {
+  // Puts a failed record back in line to go out at `not_before`; records that failed together
+  // share one backoff so they are sent again together.
+  void Retry(Pending p, const Status& why, SteadyTime not_before) {
     if (++p.attempts >= options_.max_attempts) {
       if (fatal_.ok()) {
         fatal_ = why.WithContext("a record was not accepted after " +
@@ -133,11 +146,15 @@ class PutSender {
       return;
     }
     ++summary_.retries;
-    // Exponential backoff with full jitter.
-    milliseconds cap = std::min(kMaxBackoff, kBaseBackoff * (1 << std::min(p.attempts, 10)));
-    std::uniform_int_distribution<int64_t> jitter(cap.count() / 2, cap.count());
-    p.not_before = clock_.Now() + milliseconds(jitter(rng_));
+    p.not_before = not_before;
     queue_.push_back(std::move(p));
+  }
+
+  // Exponential backoff with jitter, from the number of attempts made so far.
+  SteadyTime Backoff(int attempts) {
+    milliseconds cap = std::min(kMaxBackoff, kBaseBackoff * (1 << std::min(attempts, 10)));
+    std::uniform_int_distribution<int64_t> jitter(cap.count() / 2, cap.count());
+    return clock_.Now() + milliseconds(jitter(rng_));
   }
 
   const PutOptions& options_;
@@ -146,6 +163,8 @@ class PutSender {
   std::mt19937_64 rng_;
   std::deque<Pending> queue_;
   int in_flight_ = 0;
+  bool ever_succeeded_ = false;
+  int failures_before_success_ = 0;
   Status fatal_;
   PutSummary summary_;
 };

@@ -21,7 +21,7 @@ struct PutOptions {
   std::string partition_key;        // fixed key for every record
   std::string partition_key_field;  // JSON field whose value is the key
   std::string input = "-";          // file path or "-" for stdin
-  kpl::WireProtocol protocol = kpl::WireProtocol::kCbor;
+  kpl::WireProtocol protocol = kpl::WireProtocol::kJson;  // see docs/kinesis_protocol.md
   int max_attempts = 12;            // per record
   int max_in_flight = 4;            // PutRecords requests at once
   bool progress = false;            // a progress line on stderr (set when stderr is a terminal)

@@ -15,7 +15,7 @@ constexpr char kStreamUsage[] =
     "       kedge stream read NAME [--limit N]              OPTIONS\n"
     "\n"
     "OPTIONS: [--endpoint URL] [--region R] [--profile P] [--ca-file PEM]\n"
-    "         [--insecure-skip-tls-verify] [--protocol cbor|json]\n"
+    "         [--insecure-skip-tls-verify] [--protocol json|cbor]\n"
     "\n"
     "read prints every record from the start of each shard, one per line, as\n"
     "<shard> <sequence number> <partition key> <data>.\n";
@@ -25,7 +25,7 @@ struct StreamArgs {
   std::string stream;
   int shards = 1;
   int limit = 0;  // 0 = all
-  kpl::WireProtocol protocol = kpl::WireProtocol::kCbor;
+  kpl::WireProtocol protocol = kpl::WireProtocol::kJson;  // see docs/kinesis_protocol.md
   AwsFlags aws;
 };
 

@@ -31,6 +31,9 @@ class CredentialsProvider {
   virtual StatusOr<Credentials> GetCredentials() = 0;
   // A short name for messages: "environment", "profile default (~/.aws/credentials)", ...
   virtual std::string Name() const = 0;
+  // Forgets cached credentials, so the next GetCredentials() fetches afresh. Call it when AWS
+  // rejected the credentials as expired (ErrorClass::kExpired). No-op for uncached sources.
+  virtual void Invalidate() {}
 };
 
 }  // namespace kedge::aws

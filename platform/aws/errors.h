@@ -34,7 +34,13 @@ ErrorClass Classify(const Status& status);  // from a Status built by ToStatus o
 // `what` is put in front: "PutRecords to stream edge-logs".
 Status ToStatus(const ApiError& error, std::string_view what);
 
+// True when AWS rejected the request because the local clock is off (RequestTimeTooSkewed,
+// RequestExpired, "Signature expired" / "Signature not yet current"): see ClockSkew.
+bool IsClockSkewError(const ApiError& error);
+
 // A one-line hint for a user who got this error (e.g. "check the secret access key"), or "".
 std::string_view HintFor(const ApiError& error);
+// The same for a Status built by ToStatus ("...: Code: message"), or "" when none applies.
+std::string_view HintFor(const Status& status);
 
 }  // namespace kedge::aws

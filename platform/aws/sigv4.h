@@ -40,21 +40,29 @@ struct SignatureParts {
 // Computes the signature over `method`, `path` (raw, as on the request line, without query),
 // `query` (raw, without '?'), `headers` (as sent; names any case; duplicates allowed) and the
 // hex `payload_hash`. `headers` must include Host and X-Amz-Date (and X-Amz-Security-Token when
-// the credentials have one) — SignRequest adds them.
+// the credentials have one) — SignRequest adds them. Every header given is signed, except an
+// Authorization header, which is ignored. A value with line breaks (an obsolete folded header)
+// is signed as its lines joined with ','.
 SignatureParts ComputeSignature(std::string_view method, std::string_view path,
                                 std::string_view query, const net::Headers& headers,
                                 std::string_view payload_hash, const Credentials& credentials,
                                 const SigningParams& params);
 
 // Signs an outgoing request in place: adds Host (from the URL, port only when not the
-// default), X-Amz-Date, X-Amz-Security-Token (when present) and Authorization.
+// default), X-Amz-Date, X-Amz-Security-Token (when present) and Authorization. Headers of those
+// names already present are replaced (a retried request is simply signed again). All other
+// headers are signed except User-Agent, Expect and X-Amzn-Trace-Id, which proxies may rewrite.
 // The payload hash is SHA-256 of request->body, or `payload_hash_override` when not empty
-// (e.g. for a streamed body). Returns InvalidArgument for a URL it cannot parse.
+// (e.g. for a streamed body). Returns InvalidArgument for a URL it cannot parse, or for
+// credentials without an access key id or secret.
 Status SignRequest(net::HttpRequest* request, const Credentials& credentials,
                    const SigningParams& params, std::string_view payload_hash_override = {});
 
 // "20150830T123600Z" and "20150830".
 std::string AmzDate(WallTime time);
 std::string AmzDateStamp(WallTime time);
+
+// Parses an X-Amz-Date value ("20150830T123600Z"); InvalidArgument quoting it when malformed.
+StatusOr<WallTime> ParseAmzDate(std::string_view text);
 
 }  // namespace kedge::aws

@@ -50,7 +50,8 @@ class FakeKinesis : public kpl::KinesisApi {
                   Callback<kpl::PutRecordsResult> done) override {
     ++requests;
     request_sizes.push_back(entries.size());
-    if (!fail_with.ok()) {
+    if (!fail_with.ok() && fail_count != 0) {
+      if (fail_count > 0) --fail_count;
       loop_.Post([done, s = fail_with] { done(s); });
       return;
     }
@@ -81,6 +82,7 @@ class FakeKinesis : public kpl::KinesisApi {
   int requests = 0;
   int throttle_first = 0;
   Status fail_with;
+  int fail_count = -1;  // how many requests fail with fail_with; -1 = all
   uint64_t sequence = 0;
   std::vector<size_t> request_sizes;
   std::vector<kpl::PutRecordsEntry> accepted;
@@ -174,13 +176,36 @@ TEST_F(PutCommandTest, FatalErrorEndsTheRunWithThatError) {
   EXPECT_EQ(api_.requests, 1);
 }
 
-TEST_F(PutCommandTest, TransientErrorIsRetriedUpToTheAttemptLimit) {
+TEST_F(PutCommandTest, UnreachableEndpointFailsFastBeforeAnySuccess) {
   api_.fail_with = UnavailableError("connect to 127.0.0.1:9: Connection refused");
-  options_.max_attempts = 5;
   auto summary = Run("a\n");
   ASSERT_FALSE(summary.ok());
-  EXPECT_EQ(api_.requests, 5);
+  EXPECT_EQ(api_.requests, 3);
   EXPECT_THAT(summary.status().message(), HasSubstr("Connection refused"));
+}
+
+TEST_F(PutCommandTest, TransientErrorsAfterASuccessAreRetriedUntilDelivered) {
+  options_.max_in_flight = 1;
+  std::string input;
+  for (int i = 0; i < 600; ++i) input += "r\n";
+  // The first request (500 records) succeeds; the next five fail; then the endpoint is back.
+  class Flaky : public FakeKinesis {
+   public:
+    using FakeKinesis::FakeKinesis;
+    void PutRecords(const std::string& s, const std::vector<kpl::PutRecordsEntry>& e,
+                    Callback<kpl::PutRecordsResult> done) override {
+      if (requests == 1) fail_count = 5;
+      FakeKinesis::PutRecords(s, e, std::move(done));
+    }
+  } flaky(loop_);
+  flaky.fail_with = UnavailableError("HTTP 503");
+  flaky.fail_count = 0;
+  std::istringstream in(input);
+  auto summary = RunPut(options_, in, flaky, loop_, clock_, err_);
+  ASSERT_TRUE(summary.ok()) << summary.status().ToString();
+  EXPECT_EQ(summary->records, 600u);
+  EXPECT_EQ(flaky.requests, 7);
+  EXPECT_EQ(summary->retries, 500u);  // 100 records, each sent again 5 times
 }
 
 TEST_F(PutCommandTest, OversizeLineIsRejectedWithItsLineNumber) {
