@@ -1,5 +1,7 @@
 #include "agent/config/config_error.h"
 
+#include <algorithm>
+
 namespace kedge::agent {
 
 std::string ConfigIssue::ToString() const {
@@ -20,8 +22,12 @@ void ConfigErrors::Warning(int line, const std::string& key, const std::string& 
 }
 
 std::string ConfigErrors::ToString() const {
+  // In file order: errors are found section by section, but read best from top to bottom.
+  std::vector<ConfigIssue> sorted = errors_;
+  std::stable_sort(sorted.begin(), sorted.end(),
+                   [](const ConfigIssue& a, const ConfigIssue& b) { return a.line < b.line; });
   std::string out;
-  for (const ConfigIssue& issue : errors_) {
+  for (const ConfigIssue& issue : sorted) {
     if (!out.empty()) out += "\n";
     out += issue.ToString();
   }

@@ -30,7 +30,7 @@ class ConfigErrors {
   const std::vector<ConfigIssue>& warnings() const { return warnings_; }
   const std::string& file() const { return file_; }
 
-  // All errors, one per line; empty when there are none.
+  // All errors, one per line in line order; empty when there are none.
   std::string ToString() const;
   // All warnings as "FILE:LINE: key: warning: ...", each ending in a newline.
   std::string WarningsToString() const;
