@@ -4,7 +4,7 @@
 
 #include <algorithm>
 
-#include "agent/sources/utf8.h"
+#include "agent/sources/text_records.h"
 #include "platform/logging.h"
 
 namespace kedge::agent {
@@ -25,15 +25,7 @@ struct FileTailSource::Tracked {
 
 struct FileTailSource::Counters {
   Counters(MetricsRegistry& m, const std::string& name)
-      : records(m.GetCounter("kedge_source_records_total", "Records read by a source", L(name))),
-        bytes(m.GetCounter("kedge_source_bytes_total", "Record bytes read by a source", L(name))),
-        truncated(m.GetCounter("kedge_source_truncated_records_total",
-                               "Records cut at max_line_bytes", L(name))),
-        invalid_utf8(m.GetCounter("kedge_source_invalid_utf8_records_total",
-                                  "Records with invalid UTF-8 (replaced, kept or dropped)", L(name))),
-        partial_flushes(m.GetCounter("kedge_source_partial_flushes_total",
-                                     "Records flushed without a final newline after flush_timeout",
-                                     L(name))),
+      : text(m, name),
         renames(m.GetCounter("kedge_file_rotations_total", "Files renamed or deleted while followed",
                              L(name))),
         truncations(m.GetCounter("kedge_file_truncations_total",
@@ -43,20 +35,13 @@ struct FileTailSource::Counters {
                             "New files recognised as copies of a followed file", L(name))),
         errors(m.GetCounter("kedge_file_errors_total", "Files that could not be opened or read",
                             L(name))),
-        sink_refusals(m.GetCounter("kedge_source_sink_refusals_total",
-                                   "Batches the sink did not accept (re-read later)", L(name))),
         files(m.GetGauge("kedge_file_open_files", "Files followed now", L(name))) {}
   static Labels L(const std::string& name) { return {{"source", name}}; }
-  Counter& records;
-  Counter& bytes;
-  Counter& truncated;
-  Counter& invalid_utf8;
-  Counter& partial_flushes;
+  TextSourceCounters text;
   Counter& renames;
   Counter& truncations;
   Counter& copies;
   Counter& errors;
-  Counter& sink_refusals;
   Gauge& files;
 };
 
@@ -310,7 +295,7 @@ uint64_t FileTailSource::Service(Tracked& t, bool* more) {
   if (read == 0 && t.assembler.has_pending() && (idle >= config_.flush_timeout || writer_done)) {
     size_t before = records.size();
     t.assembler.Flush(&records);
-    counters_->partial_flushes.Increment(records.size() - before);
+    counters_->text.partial_flushes.Increment(records.size() - before);
   }
   bool forget = read == 0 && writer_done && !t.assembler.has_pending();
   std::string key = t.key;
@@ -352,26 +337,16 @@ uint64_t FileTailSource::Deliver(Tracked& t, std::vector<LineAssembler::Record>&
                                  bool forget) {
   uint64_t offset = t.assembler.safe_offset();
   if (records.empty() && !forget && !t.checkpoint_dirty && offset == t.accepted) return 0;
+  TextBatch text =
+      MakeTextBatch(records, config_.invalid_utf8, ToUnixMillis(clock_.WallNow()), t.path);
   RecordBatch batch;
   batch.source = config_.name;
-  int64_t now_ms = ToUnixMillis(clock_.WallNow());
-  uint64_t bytes = 0, truncated = 0, invalid = 0;
-  for (LineAssembler::Record& r : records) {
-    truncated += r.truncated;
-    if (!IsValidUtf8(r.data)) {
-      ++invalid;
-      if (config_.invalid_utf8 == InvalidUtf8::kDrop) continue;
-      if (config_.invalid_utf8 == InvalidUtf8::kReplace) r.data = ReplaceInvalidUtf8(r.data);
-    }
-    bytes += r.data.size();
-    batch.records.push_back({std::move(r.data), now_ms, t.path});
-  }
+  batch.records = std::move(text.records);
   FileCheckpoint c{t.info.device, t.info.inode, t.fingerprint, offset, t.path};
   batch.checkpoints.push_back({t.key, forget ? std::string() : c.Serialize()});
-  size_t count = batch.records.size();
   Status s = sink_.Accept(std::move(batch));
   if (!s.ok()) {
-    counters_->sink_refusals.Increment();
+    counters_->text.sink_refusals.Increment();
     KEDGE_LOG_EVERY(kWarn, std::chrono::seconds(30))
         << config_.name << ": the sink did not take a batch (" << s.message()
         << "); it will be read again";
@@ -381,11 +356,8 @@ uint64_t FileTailSource::Deliver(Tracked& t, std::vector<LineAssembler::Record>&
   }
   t.accepted = offset;
   t.checkpoint_dirty = false;
-  counters_->records.Increment(count);
-  counters_->bytes.Increment(bytes);
-  counters_->truncated.Increment(truncated);
-  counters_->invalid_utf8.Increment(invalid);
-  return count;
+  text.Count(counters_->text);
+  return text.count;
 }
 
 void FileTailSource::DeliverForgotten() {

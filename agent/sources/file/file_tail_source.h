@@ -23,7 +23,7 @@
 #include "agent/metrics/registry.h"
 #include "agent/sources/file/file_checkpoint.h"
 #include "agent/sources/file/file_system.h"
-#include "agent/sources/file/line_assembler.h"
+#include "agent/sources/line_assembler.h"
 #include "agent/sources/source.h"
 #include "platform/clock.h"
 

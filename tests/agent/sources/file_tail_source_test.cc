@@ -321,6 +321,34 @@ TEST_F(FileTailSourceTest, MultiLineRecordsAreJoinedAndTheLastFlushedAfterTimeou
   EXPECT_EQ(sink_.records.back(), "[2] ok");
 }
 
+TEST_F(FileTailSourceTest, RestartInsideAMultiLineRecordReadsItWhole) {
+  config_.multiline_start_pattern = "^\\[";
+  Append("app.log", "[1] one\n[2] two\n  more of two\n");
+  {
+    auto source = StartSource();
+    Drain(*source);  // [2] is pending: its lines are not covered by the checkpoint
+  }
+  EXPECT_EQ(sink_.records, (std::vector<std::string>{"[1] one"}));
+  Append("app.log", "  end of two\n[3] three\n");
+  auto source = StartSource();
+  Drain(*source);
+  EXPECT_EQ(sink_.records,
+            (std::vector<std::string>{"[1] one", "[2] two\n  more of two\n  end of two"}));
+}
+
+TEST_F(FileTailSourceTest, RestartInsideAnOverLongLineCutsItTheSameWay) {
+  config_.max_line_bytes = 10;
+  Append("app.log", "ok\n" + std::string(50, 'L'));
+  {
+    auto source = StartSource();
+    Drain(*source);
+  }
+  Append("app.log", std::string(50, 'L') + "\nnext\n");
+  auto source = StartSource();
+  Drain(*source);
+  EXPECT_EQ(sink_.records, (std::vector<std::string>{"ok", std::string(10, 'L'), "next"}));
+}
+
 TEST_F(FileTailSourceTest, RefusedBatchIsOfferedAgain) {
   AppendLines("app.log", {"a", "b"});
   auto source = StartSource();
