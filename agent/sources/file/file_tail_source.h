@@ -43,9 +43,6 @@ class FileTailSource final : public Source {
   const std::string& Name() const override { return config_.name; }
   Status Start(const std::vector<Checkpoint>& saved) override;
   PollResult Poll() override;
-  void Pause() override { paused_ = true; }
-  void Resume() override { paused_ = false; }
-  bool paused() const override { return paused_; }
 
   // The files followed now, for /status: path -> accepted offset.
   std::map<std::string, uint64_t> FileOffsets() const;
@@ -78,7 +75,6 @@ class FileTailSource final : public Source {
   Clock& clock_;
   RecordSink& sink_;
   std::unique_ptr<Counters> counters_;
-  bool paused_ = false;
   bool started_ = false;
   bool refused_ = false;  // the sink refused a batch during this Poll
   SteadyTime next_scan_{};

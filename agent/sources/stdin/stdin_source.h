@@ -29,9 +29,6 @@ class StdinSource final : public Source {
   const std::string& Name() const override { return config_.name; }
   Status Start(const std::vector<Checkpoint>& saved) override;
   PollResult Poll() override;
-  void Pause() override { paused_ = true; }
-  void Resume() override { paused_ = false; }
-  bool paused() const override { return paused_; }
 
   // End of input reached and everything handed to the sink.
   bool finished() const { return eof_ && !held_ && !assembler_.has_pending(); }
@@ -47,7 +44,6 @@ class StdinSource final : public Source {
   RecordSink& sink_;
   TextSourceCounters counters_;
   LineAssembler assembler_;
-  bool paused_ = false;
   bool eof_ = false;
   SteadyTime last_growth_{};
   std::optional<RecordBatch> held_;  // refused by the sink; offered again first
