@@ -3,6 +3,7 @@
 #include <fnmatch.h>
 
 #include <algorithm>
+#include <optional>
 
 #include "agent/sources/text_records.h"
 #include "platform/logging.h"
@@ -21,7 +22,24 @@ struct FileTailSource::Tracked {
   bool checkpoint_dirty = true;  // a checkpoint must go out even without records
   bool gone = false;             // no longer at any path the glob matches
   SteadyTime last_growth{};
+  // The bytes just before `accepted`, to tell a copytruncate copy (same bytes at the same
+  // offsets) from a file that merely starts like this one (a shared CSV header).
+  Fingerprint tail;
+  // What the file was before its last truncation, so that its copy is still recognised when
+  // the truncation is noticed before the copy.
+  struct Content {
+    Fingerprint head, tail;
+    uint64_t accepted = 0;
+  };
+  std::optional<Content> before_truncation;
 };
+
+namespace {
+// Start of the window `tail` covers, for a file accepted up to `accepted`.
+uint64_t TailStart(uint64_t accepted) {
+  return accepted > Fingerprint::kFingerprintBytes ? accepted - Fingerprint::kFingerprintBytes : 0;
+}
+}  // namespace
 
 struct FileTailSource::Counters {
   Counters(MetricsRegistry& m, const std::string& name)
@@ -45,12 +63,12 @@ struct FileTailSource::Counters {
   Gauge& files;
 };
 
-StatusOr<Fingerprint> ComputeFingerprint(OpenFile& file, uint32_t length) {
+StatusOr<Fingerprint> ComputeFingerprint(OpenFile& file, uint32_t length, uint64_t offset) {
   char buf[Fingerprint::kFingerprintBytes];
   length = std::min(length, Fingerprint::kFingerprintBytes);
   size_t got = 0;
   while (got < length) {
-    KEDGE_ASSIGN_OR_RETURN(size_t n, file.ReadAt(got, buf + got, length - got));
+    KEDGE_ASSIGN_OR_RETURN(size_t n, file.ReadAt(offset + got, buf + got, length - got));
     if (n == 0) break;
     got += n;
   }
@@ -161,6 +179,7 @@ void FileTailSource::Track(const std::string& path, const FileInfo& info, bool a
   t->assembler.Reset(offset);
   t->accepted = offset;
   t->last_growth = clock_.Now();
+  UpdateTail(*t);
   KEDGE_LOG(kInfo) << config_.name << ": following " << path << " from offset " << offset;
   files_[t->key] = std::move(t);
   counters_->files.Set(static_cast<double>(files_.size()));
@@ -189,12 +208,19 @@ uint64_t FileTailSource::InitialOffset(const std::string& path, const FileInfo& 
   }
   if (!at_start && fp->complete()) {
     for (const auto& [key, t] : files_) {
-      if (t->fingerprint != *fp) continue;
-      if (info.size < t->accepted) return UINT64_MAX;
-      counters_->copies.Increment();
-      KEDGE_LOG(kInfo) << config_.name << ": " << path << " is a copy of " << t->path
-                       << " (copytruncate); reading it from offset " << t->accepted;
-      return t->accepted;
+      for (const Tracked::Content& was : {Tracked::Content{t->fingerprint, t->tail, t->accepted},
+                                          t->before_truncation.value_or(Tracked::Content{})}) {
+        if (was.head != *fp) continue;
+        if (info.size < was.accepted) return UINT64_MAX;  // still being copied
+        uint64_t start = TailStart(was.accepted);
+        StatusOr<Fingerprint> tail =
+            ComputeFingerprint(file, static_cast<uint32_t>(was.accepted - start), start);
+        if (!tail.ok() || *tail != was.tail) continue;  // same beginning, different content
+        counters_->copies.Increment();
+        KEDGE_LOG(kInfo) << config_.name << ": " << path << " is a copy of " << t->path
+                         << " (copytruncate); reading it from offset " << was.accepted;
+        return was.accepted;
+      }
     }
   }
   if (at_start && first_start_ && config_.start_position == StartPosition::kEnd) return info.size;
@@ -212,6 +238,12 @@ void FileTailSource::FindRenamedWhileDown() {
     for (const std::string& path : *siblings) {
       StatusOr<FileInfo> info = fs_.Stat(path);
       if (!info.ok() || info->device != c.device || info->inode != c.inode) continue;
+      // Only the same file (same first bytes) is read: a reused inode under another name is
+      // no business of this source.
+      StatusOr<std::unique_ptr<OpenFile>> file = fs_.Open(path);
+      StatusOr<Fingerprint> fp = file.ok() ? ComputeFingerprint(**file, c.fingerprint.length)
+                                           : StatusOr<Fingerprint>(file.status());
+      if (!fp.ok() || *fp != c.fingerprint) break;
       Track(path, *info, /*at_start=*/true);  // matches and consumes the saved checkpoint
       auto it = files_.find(c.Key());
       if (it != files_.end()) {
@@ -321,6 +353,7 @@ bool FileTailSource::CheckTruncation(Tracked& t, const FileInfo& st) {
 void FileTailSource::RestartFromZero(Tracked& t, const char* why) {
   counters_->truncations.Increment();
   KEDGE_LOG(kInfo) << config_.name << ": " << t.path << " " << why << "; reading it from 0";
+  t.before_truncation = Tracked::Content{t.fingerprint, t.tail, t.accepted};
   t.assembler.Reset(0);
   t.checkpoint_dirty = true;
   t.fingerprint = Fingerprint{};
@@ -356,8 +389,16 @@ uint64_t FileTailSource::Deliver(Tracked& t, std::vector<LineAssembler::Record>&
   }
   t.accepted = offset;
   t.checkpoint_dirty = false;
+  UpdateTail(t);
   text.Count(counters_->text);
   return text.count;
+}
+
+void FileTailSource::UpdateTail(Tracked& t) {
+  uint64_t start = TailStart(t.accepted);
+  StatusOr<Fingerprint> tail =
+      ComputeFingerprint(*t.file, static_cast<uint32_t>(t.accepted - start), start);
+  t.tail = tail.ok() ? *tail : Fingerprint{};
 }
 
 void FileTailSource::DeliverForgotten() {

@@ -67,6 +67,7 @@ class FileTailSource final : public Source {
   void RestartFromZero(Tracked& t, const char* why);
   void RefreshFingerprint(Tracked& t, uint64_t size);
   uint64_t Deliver(Tracked& t, std::vector<LineAssembler::Record>& records, bool forget);
+  void UpdateTail(Tracked& t);
   void DeliverForgotten();
   void Untrack(const std::string& key);
 
@@ -85,7 +86,8 @@ class FileTailSource final : public Source {
   bool first_start_ = true;
 };
 
-// Reads first `length` bytes of `file` and hashes them; the length actually read may be less.
-StatusOr<Fingerprint> ComputeFingerprint(OpenFile& file, uint32_t length);
+// Reads `length` (at most kFingerprintBytes) bytes of `file` from `offset` and hashes them; the
+// length actually read may be less (end of file).
+StatusOr<Fingerprint> ComputeFingerprint(OpenFile& file, uint32_t length, uint64_t offset = 0);
 
 }  // namespace kedge::agent
