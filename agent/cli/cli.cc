@@ -5,6 +5,8 @@
 #include <string>
 #include <vector>
 
+#include "agent/cli/check_config_command.h"
+#include "agent/cli/convert_config_command.h"
 #include "agent/cli/put_command.h"
 #include "agent/cli/stream_command.h"
 #include "platform/logging.h"
@@ -16,6 +18,8 @@ constexpr char kUsage[] =
     "usage: kedge <command> [options]\n"
     "\n"
     "commands:\n"
+    "  check-config  check a configuration file (kedge YAML or a Kinesis Agent agent.json)\n"
+    "  convert-config  translate a Kinesis Agent agent.json into kedge YAML\n"
     "  put           send newline-delimited records from a file or stdin to a stream\n"
     "  stream        create, describe or read a Kinesis data stream\n"
     "  version       print the version\n"
@@ -37,6 +41,8 @@ int RunCli(int argc, char** argv) {
   // One-shot commands print only what matters: warnings and errors, then their own summary.
   Logger::Get().SetLevel(LogLevel::kWarn);
   std::vector<std::string> rest(argv + 2, argv + argc);
+  if (command == "check-config") return CheckConfigCommand(rest);
+  if (command == "convert-config") return ConvertConfigCommand(rest);
   if (command == "put") return PutCommand(rest);
   if (command == "stream") return StreamCommand(rest);
   std::fprintf(stderr, "kedge: unknown command '%s'\n\n%s", command.c_str(), kUsage);
