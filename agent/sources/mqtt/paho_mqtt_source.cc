@@ -20,6 +20,17 @@ std::string PahoError(int rc) {
                          : "error " + std::to_string(rc);
 }
 
+// What to check when a connection attempt fails (Paho 1.2 gives only a code here).
+std::string ConnectHint(const MqttSettings& m) {
+  std::string hint = " (is the broker up and reachable?";
+  if (IsTlsUrl(m.broker)) {
+    hint += " does ca_file trust its certificate, and does the certificate name this host?";
+    if (!m.cert_file.empty()) hint += " does it accept cert_file/key_file?";
+  }
+  if (!m.username.empty()) hint += " are username and password right?";
+  return hint + ")";
+}
+
 }  // namespace
 
 struct PahoMqttSource::Counters {
@@ -65,7 +76,8 @@ class PahoMqttSource::ConnectListener final : public mqtt::iaction_listener {
     source_.counters_->connect_failures.Increment();
     KEDGE_LOG_EVERY(kWarn, std::chrono::seconds(30))
         << "mqtt source '" << source_.Name() << "': cannot connect to " << source_.config_.mqtt.broker
-        << ": " << PahoError(token.get_return_code()) << "; retrying with backoff";
+        << ": " << PahoError(token.get_return_code()) << ConnectHint(source_.config_.mqtt)
+        << "; retrying with backoff";
     source_.state_ = kDisconnected;
   }
 
@@ -147,11 +159,8 @@ std::unique_ptr<mqtt::connect_options> PahoMqttSource::BuildConnectOptions() con
     if (!m.key_file.empty()) ssl.set_private_key(m.key_file);
     ssl.set_enable_server_cert_auth(true);
     ssl.set_verify(true);  // the host name must match the certificate
-    std::string name = config_.name;
-    ssl.set_error_handler([name](const std::string& message) {
-      KEDGE_LOG_EVERY(kWarn, std::chrono::seconds(30))
-          << "mqtt source '" << name << "': TLS: " << message;
-    });
+    // No set_error_handler: Paho C++ 1.2 hands OpenSSL a pointer to this ssl_options object,
+    // which dangles once it is copied into the connect options (a crash on the first TLS error).
     opts->set_ssl(std::move(ssl));
   }
   return opts;

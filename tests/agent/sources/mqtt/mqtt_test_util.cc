@@ -34,6 +34,7 @@ bool CanConnect(int port) {
 }
 
 const char* kMosquitto = "/usr/sbin/mosquitto";
+constexpr size_t kWindow = 100;  // QoS 1 messages in flight per publisher
 
 }  // namespace
 
@@ -64,6 +65,9 @@ std::unique_ptr<MosquittoProcess> MosquittoProcess::Start(int port, const Mosqui
     std::ofstream out(conf);
     out << "listener " << port << " 127.0.0.1\nallow_anonymous true\npersistence false\n"
         << "max_queued_messages 100000\n";
+    // As root, mosquitto would switch to the "mosquitto" user, which cannot read the test's
+    // private temp dirs (certificates).
+    if (::geteuid() == 0) out << "user root\n";
     if (tls != nullptr) {
       out << "cafile " << tls->ca_file << "\ncertfile " << tls->cert_file << "\nkeyfile "
           << tls->key_file << "\nrequire_certificate "
@@ -124,6 +128,7 @@ TestPublisher::TestPublisher(const std::string& url, const MosquittoTls* tls) {
     client_ = std::make_unique<mqtt::async_client>(url, id, nullptr);
     mqtt::connect_options opts;
     opts.set_clean_session(true);
+    opts.set_max_inflight(kWindow);
     if (tls != nullptr) {
       mqtt::ssl_options ssl;
       ssl.set_trust_store(tls->ca_file);
@@ -152,7 +157,7 @@ bool TestPublisher::PublishAll(const std::vector<std::pair<std::string, std::str
     std::vector<mqtt::delivery_token_ptr> window;
     for (const auto& [topic, payload] : messages) {
       window.push_back(client_->publish(topic, payload.data(), payload.size(), qos, false));
-      if (window.size() == 10) {  // Paho's default max in-flight is 10
+      if (window.size() == kWindow) {
         for (auto& t : window) t->wait();
         window.clear();
       }

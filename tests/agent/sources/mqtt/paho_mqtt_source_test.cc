@@ -8,6 +8,7 @@
 #include <map>
 #include <nlohmann/json.hpp>
 #include <set>
+#include <thread>
 
 #include "tests/agent/sources/mqtt/mqtt_test_util.h"
 #include "tests/support/test_pki.h"
@@ -177,14 +178,18 @@ TEST_F(PahoMqttSourceTest, FullQueueHoldsTheBrokerBackAndLosesNothing) {
   ASSERT_TRUE(PollUntil(source, [&] { return source.subscribed(); }));
   source.Pause();
 
+  // Paho runs all clients of a process on shared threads: while the source's callback waits
+  // for room, this publisher's acknowledgements wait too, so it publishes from its own thread.
   TestPublisher pub(broker);
-  ASSERT_TRUE(pub.PublishAll(Readings(prefix_, 0, 200), 1));
-  ASSERT_TRUE(PollUntil(source, [&] { return source.back_pressure_waits() > 0; }));
+  std::thread publisher([&] { EXPECT_TRUE(pub.PublishAll(Readings(prefix_, 0, 200), 1)); });
+  bool held = PollUntil(source, [&] { return source.back_pressure_waits() > 0; });
+  EXPECT_TRUE(held);
   EXPECT_EQ(sink_.records.size(), 0u);
   EXPECT_LE(source.queued(), 8u);
 
   source.Resume();
-  ASSERT_TRUE(PollUntil(source, [&] { return SeqCounts(sink_.records).size() >= 200; }));
+  EXPECT_TRUE(PollUntil(source, [&] { return SeqCounts(sink_.records).size() >= 200; }));
+  publisher.join();
   std::map<int, int> seen = SeqCounts(sink_.records);
   EXPECT_EQ(seen.size(), 200u);
   for (const auto& [seq, count] : seen) EXPECT_EQ(count, 1) << "seq " << seq;
