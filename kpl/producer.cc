@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <random>
 
+#include "kpl/backoff.h"
 #include "platform/logging.h"
 
 namespace kedge::kpl {
@@ -41,9 +42,6 @@ RandomSource DefaultRandom() {
   return [engine]() { return std::uniform_real_distribution<double>(0.0, 1.0)(*engine); };
 }
 
-SteadyTime AddOrMax(SteadyTime t, Millis d) {
-  return d.count() <= 0 || t > SteadyTime::max() - d ? SteadyTime::max() : t + d;
-}
 
 }  // namespace
 
@@ -177,7 +175,7 @@ Status Producer::Put(UserRecord record, PutCallback callback) {
   p->hash_key = hash_key;
   p->callback = std::move(callback);
   p->arrival = now;
-  p->expiration = AddOrMax(now, config_.record_ttl);
+  p->expiration = AddOrNever(now, config_.record_ttl);
   p->deadline = std::min(now + config_.record_max_buffered_time, p->expiration);
   ++metrics_.user_records_received;
   ++outstanding_records_;

@@ -6,8 +6,9 @@
 //
 // Single-threaded and clock-driven: every call, and every KinesisApi callback, happens on the
 // owner's thread (the `kpl` thread in the agent). Nothing sleeps or starts threads; the owner
-// calls Poll() whenever NextWakeup() comes (and after Put/Flush if it likes; Put and Flush do
-// the work that is due themselves). A KinesisApi answer is handled when it arrives.
+// calls Poll() when NextWakeup() comes, and asks NextWakeup() again after each Put, Flush or
+// Poll (a Put can make an earlier wakeup). A KinesisApi answer is handled when it arrives and
+// sends whatever it made room for.
 //
 // Every accepted record ends in exactly one callback: success (shard id, sequence number,
 // sub-sequence number) or failure (a Status saying why). Put refuses invalid and oversize

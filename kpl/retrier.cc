@@ -4,6 +4,7 @@
 #include <cctype>
 #include <set>
 
+#include "kpl/backoff.h"
 #include "platform/logging.h"
 
 namespace kedge::kpl {
@@ -16,9 +17,11 @@ FailureClass ClassifyFailure(const Status& status) {
     case StatusCode::kDeadlineExceeded:
       return FailureClass::kRetryable;
     case StatusCode::kUnauthenticated:
-      // ExpiredToken / ExpiredTokenException / RequestExpired: the credentials (or the clock)
-      // need refreshing; a wrong key or signature does not get better by retrying.
-      return status.message().find("Expired") != std::string::npos
+      // ExpiredToken / ExpiredTokenException / RequestExpired / RequestTimeTooSkewed: the
+      // credentials (or the clock) need refreshing; a wrong key or signature does not get
+      // better by retrying.
+      return status.message().find("Expired") != std::string::npos ||
+                     status.message().find("TimeTooSkewed") != std::string::npos
                  ? FailureClass::kExpiredCredentials
                  : FailureClass::kFatal;
     default:
@@ -58,13 +61,8 @@ std::string Retrier::ErrorCode(const Status& status) {
 }
 
 Millis Retrier::Backoff(int attempts) {
-  int64_t ms = options_.initial_backoff.count();
-  for (int i = 1; i < attempts && ms < options_.max_backoff.count(); ++i) ms *= 2;
-  ms = std::min<int64_t>(ms, options_.max_backoff.count());
-  // "Equal jitter": half fixed, half random, so producers that failed together spread out
-  // without any of them retrying at once.
-  double r = random_ ? std::clamp(random_(), 0.0, 1.0) : 0.5;
-  return Millis(ms / 2 + static_cast<int64_t>(r * static_cast<double>(ms - ms / 2)));
+  return JitteredBackoff(attempts, options_.initial_backoff, options_.max_backoff,
+                         random_ ? random_() : 0.5);
 }
 
 void Retrier::OnPutRecordsDone(PutBatch& batch, const StatusOr<PutRecordsResult>& result) {

@@ -1,6 +1,7 @@
 #include "agent/cli/cli.h"
 
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <string>
 #include <vector>
@@ -38,8 +39,11 @@ int RunCli(int argc, char** argv) {
     std::printf("kedge %s\n", KEDGE_VERSION);
     return 0;
   }
-  // One-shot commands print only what matters: warnings and errors, then their own summary.
-  Logger::Get().SetLevel(LogLevel::kWarn);
+  // One-shot commands print only errors, then their own summary or one clear failure line;
+  // KEDGE_LOG_LEVEL=warn (or info, debug) shows more.
+  LogLevel level = LogLevel::kError;
+  if (const char* env = std::getenv("KEDGE_LOG_LEVEL")) ParseLogLevel(env, &level);
+  Logger::Get().SetLevel(level);
   std::vector<std::string> rest(argv + 2, argv + argc);
   if (command == "check-config") return CheckConfigCommand(rest);
   if (command == "convert-config") return ConvertConfigCommand(rest);

@@ -25,8 +25,9 @@ struct SpoolConfig {
   uint64_t max_bytes = 1ull << 30;     // 1 GiB
   WhenFull when_full = WhenFull::kBlock;
   SpoolSync synchronous = SpoolSync::kNormal;
-  uint32_t commit_records = 1000;      // group commit: at most this many records per transaction
-  Millis commit_interval{50};          // ... or this long after the first uncommitted record
+  uint32_t commit_records = 2000;      // group commit: at most this many records per transaction
+  Millis commit_interval{100};         // ... or this long after the first uncommitted record
+  int max_attempts = 0;                // sends before a record is dead-lettered; 0: no limit
 };
 
 struct HttpConfig {

@@ -30,12 +30,15 @@ std::vector<SectionSpec> BuildSections() {
                     "block (pause the sources; files wait on disk, MQTT QoS 1 waits at the broker) "
                     "or drop_oldest (delete the oldest unsent records, counted)"},
                    {"synchronous", "enum", "normal",
-                    "SQLite synchronous mode: normal (survives a crash of kedge; a power cut may "
-                    "lose the last commits) or full (fsync each commit)"},
-                   {"commit_records", "integer", "1000",
+                    "normal (survives a crash of kedge; a power cut may roll back the last commits, "
+                    "records and checkpoints together) or full (fsync each commit); see "
+                    "docs/spool_format.md"},
+                   {"commit_records", "integer", "2000",
                     "group commit: at most this many records per transaction"},
-                   {"commit_interval", "duration", "50ms",
+                   {"commit_interval", "duration", "100ms",
                     "group commit: commit at the latest this long after the first pending record"},
+                   {"max_attempts", "integer", "0",
+                    "failed sends before a record is set aside as a dead letter; 0: retry forever"},
                }});
   s.push_back({"http", "http", "Serves /metrics (Prometheus), /healthz, /status (JSON) and a status "
                "page at /. Read-only; shows no secrets.",

@@ -336,6 +336,7 @@ void ReadSections(YamlMapReader& top, ConfigErrors& errors, AgentConfig* config)
                         &c.synchronous);
       r.Integer("commit_records", 1, 1000000, &c.commit_records);
       r.Duration("commit_interval", Millis(0), &c.commit_interval);
+      r.Integer("max_attempts", 0, 1000000, &c.max_attempts);
     }
   }
   YAML::Node http = top.Get("http");

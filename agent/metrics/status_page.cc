@@ -40,7 +40,8 @@ function rates(h,key){const out=[];for(let i=1;i<h.length;i++){const dt=(h[i].t-
  out.push({t:h[i].t,v:dt>0?Math.max(0,(h[i][key]-h[i-1][key])/dt):0});}return out;}
 function draw(id,series){const c=document.getElementById(id),g=c.getContext("2d");
  const W=c.width,H=c.height,P=34;g.clearRect(0,0,W,H);g.font="11px sans-serif";g.fillStyle="#555";
- let pts=[].concat(...series.map(s=>s.data));if(!pts.length){g.fillText("no samples yet",P,H/2);return;}
+ let pts=[].concat(...series.map(s=>s.data));c.dataset.points=pts.length;
+ if(!pts.length){g.fillText("no samples yet",P,H/2);return;}
  const t0=Math.min(...pts.map(p=>p.t)),t1=Math.max(...pts.map(p=>p.t)),vmax=Math.max(1,...pts.map(p=>p.v));
  g.strokeStyle="#ccc";g.beginPath();g.moveTo(P,4);g.lineTo(P,H-P+14);g.lineTo(W-4,H-P+14);g.stroke();
  g.fillText(vmax.toPrecision(3),2,12);g.fillText("0",P-10,H-P+14);

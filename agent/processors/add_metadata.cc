@@ -2,6 +2,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "agent/processors/json_object_writer.h"
+
 namespace kedge::agent {
 
 AddMetadataProcessor::AddMetadataProcessor(const ProcessorConfig& config,
@@ -12,29 +14,29 @@ AddMetadataProcessor::AddMetadataProcessor(const ProcessorConfig& config,
       hostname_(context.hostname) {}
 
 bool AddMetadataProcessor::Process(SourceRecord* record) {
-  using Json = nlohmann::ordered_json;
-  Json out = Json::object();
+  JsonObjectWriter out;
   if (config_.add_timestamp) {
     WallTime t = record->timestamp_ms > 0
                      ? WallTime(std::chrono::duration_cast<WallTime::duration>(
                            Millis(record->timestamp_ms)))
                      : clock_.WallNow();
-    out["ts"] = FormatIso8601Millis(t);
+    out.String("ts", FormatIso8601Millis(t));
   }
-  if (config_.add_device_id) out["device_id"] = device_id_;
-  if (config_.add_hostname) out["hostname"] = hostname_;
+  if (config_.add_device_id) out.String("device_id", device_id_);
+  if (config_.add_hostname) out.String("hostname", hostname_);
   if (!config_.metadata.empty()) {
-    Json meta = Json::object();
-    for (const auto& [k, v] : config_.metadata) meta[k] = v;
-    out["metadata"] = std::move(meta);
+    JsonObjectWriter meta;
+    for (const auto& [k, v] : config_.metadata) meta.String(k, v);
+    out.Raw("metadata", meta.Finish());
   }
-  Json data = Json::parse(record->data, nullptr, /*allow_exceptions=*/false);
+  // A JSON object or array is embedded as it is (re-serialized, so it is compact and valid).
+  nlohmann::json data = nlohmann::json::parse(record->data, nullptr, /*allow_exceptions=*/false);
   if (!data.is_discarded() && (data.is_object() || data.is_array())) {
-    out["data"] = std::move(data);
+    out.Raw("data", data.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
   } else {
-    out["data"] = record->data;
+    out.String("data", record->data);
   }
-  record->data = out.dump(-1, ' ', false, Json::error_handler_t::replace);
+  record->data = out.Finish();
   return true;
 }
 

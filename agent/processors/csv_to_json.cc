@@ -1,6 +1,6 @@
 #include "agent/processors/csv_to_json.h"
 
-#include <nlohmann/json.hpp>
+#include "agent/processors/json_object_writer.h"
 
 namespace kedge::agent {
 
@@ -39,12 +39,12 @@ bool SplitCsvLine(std::string_view line, char delimiter, std::vector<std::string
 bool CsvToJsonProcessor::Process(SourceRecord* record) {
   std::vector<std::string> columns;
   if (!SplitCsvLine(record->data, delimiter_, &columns)) return false;
-  nlohmann::ordered_json out = nlohmann::ordered_json::object();
+  JsonObjectWriter out;
   for (size_t i = 0; i < fields_.size(); ++i) {
-    if (i < columns.size()) out[fields_[i]] = columns[i];
-    else out[fields_[i]] = nullptr;
+    if (i < columns.size()) out.String(fields_[i], columns[i]);
+    else out.Null(fields_[i]);
   }
-  record->data = out.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
+  record->data = out.Finish();
   return true;
 }
 

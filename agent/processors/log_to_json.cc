@@ -1,6 +1,6 @@
 #include "agent/processors/log_to_json.h"
 
-#include <nlohmann/json.hpp>
+#include "agent/processors/json_object_writer.h"
 
 namespace kedge::agent {
 namespace {
@@ -79,22 +79,22 @@ bool LogToJsonProcessor::Process(SourceRecord* record) {
                                                       std::regex_constants::match_continuous)
                                   : std::regex_search(line.begin(), end, m, pattern_);
   if (!matched) return false;
-  nlohmann::ordered_json out = nlohmann::ordered_json::object();
+  JsonObjectWriter out;
   size_t groups = m.size() - 1;
   size_t named = tail_is_message_ ? names_.size() - 1 : names_.size();
   for (size_t i = 0; i < named; ++i) {
     if (i >= groups || !m[i + 1].matched || (dash_is_null_ && m[i + 1].str() == "-")) {
-      out[names_[i]] = nullptr;
+      out.Null(names_[i]);
     } else {
-      out[names_[i]] = m[i + 1].str();
+      out.String(names_[i], m[i + 1].str());
     }
   }
   if (tail_is_message_) {
     std::string message = line.substr(static_cast<size_t>(m.position(0) + m.length(0)));
     if (message.rfind("\xEF\xBB\xBF", 0) == 0) message.erase(0, 3);  // RFC 5424 BOM
-    out[names_.back()] = message;
+    out.String(names_.back(), message);
   }
-  record->data = out.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
+  record->data = out.Finish();
   return true;
 }
 

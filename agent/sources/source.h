@@ -62,9 +62,14 @@ class Source {
   // Errors are configuration-level (e.g. a bad pattern); runtime problems are logged and counted.
   virtual Status Start(const std::vector<Checkpoint>& saved) = 0;
   virtual PollResult Poll() = 0;
-  virtual void Pause() = 0;
-  virtual void Resume() = 0;
-  virtual bool paused() const = 0;
+  // Back-pressure. The default just records the state, which Poll checks; a source whose data
+  // arrives on another thread (MQTT) overrides them to stop its intake.
+  virtual void Pause() { paused_ = true; }
+  virtual void Resume() { paused_ = false; }
+  bool paused() const { return paused_; }
+
+ protected:
+  bool paused_ = false;
 };
 
 }  // namespace kedge::agent

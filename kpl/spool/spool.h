@@ -150,6 +150,9 @@ class Spool {
   // The newest dead letters, newest first.
   virtual StatusOr<std::vector<DeadLetterRecord>> ListDeadLetters(size_t limit) = 0;
 
+  // Room left under max_bytes. A source paused by a full spool (block policy) resumes when
+  // this is at least what it wants to append; acks make room.
+  virtual uint64_t FreeBytes() const = 0;
   virtual uint64_t durable_sequence() const = 0;
   virtual SpoolStats stats() = 0;
 };

@@ -91,6 +91,9 @@ class SqliteSpool final : public Spool {
   Status DeadLetter(const std::vector<int64_t>& ids, const std::string& reason) override;
   StatusOr<std::optional<std::string>> GetCheckpoint(const std::string& source) override;
   StatusOr<std::vector<DeadLetterRecord>> ListDeadLetters(size_t limit) override;
+  uint64_t FreeBytes() const override {
+    return bytes_ >= options_.max_bytes ? 0 : options_.max_bytes - bytes_;
+  }
   uint64_t durable_sequence() const override { return durable_seq_; }
   SpoolStats stats() override;
 

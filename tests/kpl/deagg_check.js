@@ -11,7 +11,7 @@ const fs = require('fs');
 const path = require('path');
 
 const [peers, manifestPath] = process.argv.slice(2);
-const agg = require(path.join(peers, 'node_modules', 'aws-kinesis-agg'));
+const agg = require(path.resolve(peers, 'node_modules', 'aws-kinesis-agg'));
 const manifest = JSON.parse(fs.readFileSync(manifestPath, 'utf8'));
 
 const out = manifest.map((entry, i) => {

@@ -20,6 +20,8 @@ TEST(ClassifyFailureTest, MapsStatusCodesToWhatToDo) {
   EXPECT_EQ(ClassifyFailure(DeadlineExceededError("timeout")), FailureClass::kRetryable);
   EXPECT_EQ(ClassifyFailure(UnauthenticatedError("ExpiredTokenException: token expired")),
             FailureClass::kExpiredCredentials);
+  EXPECT_EQ(ClassifyFailure(UnauthenticatedError("RequestTimeTooSkewed: clock off by 20 min")),
+            FailureClass::kExpiredCredentials);
   EXPECT_EQ(ClassifyFailure(UnauthenticatedError("UnrecognizedClientException: bad key")),
             FailureClass::kFatal);
   EXPECT_EQ(ClassifyFailure(NotFoundError("ResourceNotFoundException: no stream")),

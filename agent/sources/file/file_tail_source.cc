@@ -3,8 +3,9 @@
 #include <fnmatch.h>
 
 #include <algorithm>
+#include <optional>
 
-#include "agent/sources/utf8.h"
+#include "agent/sources/text_records.h"
 #include "platform/logging.h"
 
 namespace kedge::agent {
@@ -21,19 +22,28 @@ struct FileTailSource::Tracked {
   bool checkpoint_dirty = true;  // a checkpoint must go out even without records
   bool gone = false;             // no longer at any path the glob matches
   SteadyTime last_growth{};
+  // The bytes just before `accepted`, to tell a copytruncate copy (same bytes at the same
+  // offsets) from a file that merely starts like this one (a shared CSV header).
+  Fingerprint tail;
+  // What the file was before its last truncation, so that its copy is still recognised when
+  // the truncation is noticed before the copy.
+  struct Content {
+    Fingerprint head, tail;
+    uint64_t accepted = 0;
+  };
+  std::optional<Content> before_truncation;
 };
+
+namespace {
+// Start of the window `tail` covers, for a file accepted up to `accepted`.
+uint64_t TailStart(uint64_t accepted) {
+  return accepted > Fingerprint::kFingerprintBytes ? accepted - Fingerprint::kFingerprintBytes : 0;
+}
+}  // namespace
 
 struct FileTailSource::Counters {
   Counters(MetricsRegistry& m, const std::string& name)
-      : records(m.GetCounter("kedge_source_records_total", "Records read by a source", L(name))),
-        bytes(m.GetCounter("kedge_source_bytes_total", "Record bytes read by a source", L(name))),
-        truncated(m.GetCounter("kedge_source_truncated_records_total",
-                               "Records cut at max_line_bytes", L(name))),
-        invalid_utf8(m.GetCounter("kedge_source_invalid_utf8_records_total",
-                                  "Records with invalid UTF-8 (replaced, kept or dropped)", L(name))),
-        partial_flushes(m.GetCounter("kedge_source_partial_flushes_total",
-                                     "Records flushed without a final newline after flush_timeout",
-                                     L(name))),
+      : text(m, name),
         renames(m.GetCounter("kedge_file_rotations_total", "Files renamed or deleted while followed",
                              L(name))),
         truncations(m.GetCounter("kedge_file_truncations_total",
@@ -43,29 +53,22 @@ struct FileTailSource::Counters {
                             "New files recognised as copies of a followed file", L(name))),
         errors(m.GetCounter("kedge_file_errors_total", "Files that could not be opened or read",
                             L(name))),
-        sink_refusals(m.GetCounter("kedge_source_sink_refusals_total",
-                                   "Batches the sink did not accept (re-read later)", L(name))),
         files(m.GetGauge("kedge_file_open_files", "Files followed now", L(name))) {}
   static Labels L(const std::string& name) { return {{"source", name}}; }
-  Counter& records;
-  Counter& bytes;
-  Counter& truncated;
-  Counter& invalid_utf8;
-  Counter& partial_flushes;
+  TextSourceCounters text;
   Counter& renames;
   Counter& truncations;
   Counter& copies;
   Counter& errors;
-  Counter& sink_refusals;
   Gauge& files;
 };
 
-StatusOr<Fingerprint> ComputeFingerprint(OpenFile& file, uint32_t length) {
+StatusOr<Fingerprint> ComputeFingerprint(OpenFile& file, uint32_t length, uint64_t offset) {
   char buf[Fingerprint::kFingerprintBytes];
   length = std::min(length, Fingerprint::kFingerprintBytes);
   size_t got = 0;
   while (got < length) {
-    KEDGE_ASSIGN_OR_RETURN(size_t n, file.ReadAt(got, buf + got, length - got));
+    KEDGE_ASSIGN_OR_RETURN(size_t n, file.ReadAt(offset + got, buf + got, length - got));
     if (n == 0) break;
     got += n;
   }
@@ -176,6 +179,7 @@ void FileTailSource::Track(const std::string& path, const FileInfo& info, bool a
   t->assembler.Reset(offset);
   t->accepted = offset;
   t->last_growth = clock_.Now();
+  UpdateTail(*t);
   KEDGE_LOG(kInfo) << config_.name << ": following " << path << " from offset " << offset;
   files_[t->key] = std::move(t);
   counters_->files.Set(static_cast<double>(files_.size()));
@@ -204,12 +208,19 @@ uint64_t FileTailSource::InitialOffset(const std::string& path, const FileInfo& 
   }
   if (!at_start && fp->complete()) {
     for (const auto& [key, t] : files_) {
-      if (t->fingerprint != *fp) continue;
-      if (info.size < t->accepted) return UINT64_MAX;
-      counters_->copies.Increment();
-      KEDGE_LOG(kInfo) << config_.name << ": " << path << " is a copy of " << t->path
-                       << " (copytruncate); reading it from offset " << t->accepted;
-      return t->accepted;
+      for (const Tracked::Content& was : {Tracked::Content{t->fingerprint, t->tail, t->accepted},
+                                          t->before_truncation.value_or(Tracked::Content{})}) {
+        if (was.head != *fp) continue;
+        if (info.size < was.accepted) return UINT64_MAX;  // still being copied
+        uint64_t start = TailStart(was.accepted);
+        StatusOr<Fingerprint> tail =
+            ComputeFingerprint(file, static_cast<uint32_t>(was.accepted - start), start);
+        if (!tail.ok() || *tail != was.tail) continue;  // same beginning, different content
+        counters_->copies.Increment();
+        KEDGE_LOG(kInfo) << config_.name << ": " << path << " is a copy of " << t->path
+                         << " (copytruncate); reading it from offset " << was.accepted;
+        return was.accepted;
+      }
     }
   }
   if (at_start && first_start_ && config_.start_position == StartPosition::kEnd) return info.size;
@@ -227,6 +238,12 @@ void FileTailSource::FindRenamedWhileDown() {
     for (const std::string& path : *siblings) {
       StatusOr<FileInfo> info = fs_.Stat(path);
       if (!info.ok() || info->device != c.device || info->inode != c.inode) continue;
+      // Only the same file (same first bytes) is read: a reused inode under another name is
+      // no business of this source.
+      StatusOr<std::unique_ptr<OpenFile>> file = fs_.Open(path);
+      StatusOr<Fingerprint> fp = file.ok() ? ComputeFingerprint(**file, c.fingerprint.length)
+                                           : StatusOr<Fingerprint>(file.status());
+      if (!fp.ok() || *fp != c.fingerprint) break;
       Track(path, *info, /*at_start=*/true);  // matches and consumes the saved checkpoint
       auto it = files_.find(c.Key());
       if (it != files_.end()) {
@@ -310,7 +327,7 @@ uint64_t FileTailSource::Service(Tracked& t, bool* more) {
   if (read == 0 && t.assembler.has_pending() && (idle >= config_.flush_timeout || writer_done)) {
     size_t before = records.size();
     t.assembler.Flush(&records);
-    counters_->partial_flushes.Increment(records.size() - before);
+    counters_->text.partial_flushes.Increment(records.size() - before);
   }
   bool forget = read == 0 && writer_done && !t.assembler.has_pending();
   std::string key = t.key;
@@ -336,6 +353,7 @@ bool FileTailSource::CheckTruncation(Tracked& t, const FileInfo& st) {
 void FileTailSource::RestartFromZero(Tracked& t, const char* why) {
   counters_->truncations.Increment();
   KEDGE_LOG(kInfo) << config_.name << ": " << t.path << " " << why << "; reading it from 0";
+  t.before_truncation = Tracked::Content{t.fingerprint, t.tail, t.accepted};
   t.assembler.Reset(0);
   t.checkpoint_dirty = true;
   t.fingerprint = Fingerprint{};
@@ -352,26 +370,16 @@ uint64_t FileTailSource::Deliver(Tracked& t, std::vector<LineAssembler::Record>&
                                  bool forget) {
   uint64_t offset = t.assembler.safe_offset();
   if (records.empty() && !forget && !t.checkpoint_dirty && offset == t.accepted) return 0;
+  TextBatch text =
+      MakeTextBatch(records, config_.invalid_utf8, ToUnixMillis(clock_.WallNow()), t.path);
   RecordBatch batch;
   batch.source = config_.name;
-  int64_t now_ms = ToUnixMillis(clock_.WallNow());
-  uint64_t bytes = 0, truncated = 0, invalid = 0;
-  for (LineAssembler::Record& r : records) {
-    truncated += r.truncated;
-    if (!IsValidUtf8(r.data)) {
-      ++invalid;
-      if (config_.invalid_utf8 == InvalidUtf8::kDrop) continue;
-      if (config_.invalid_utf8 == InvalidUtf8::kReplace) r.data = ReplaceInvalidUtf8(r.data);
-    }
-    bytes += r.data.size();
-    batch.records.push_back({std::move(r.data), now_ms, t.path});
-  }
+  batch.records = std::move(text.records);
   FileCheckpoint c{t.info.device, t.info.inode, t.fingerprint, offset, t.path};
   batch.checkpoints.push_back({t.key, forget ? std::string() : c.Serialize()});
-  size_t count = batch.records.size();
   Status s = sink_.Accept(std::move(batch));
   if (!s.ok()) {
-    counters_->sink_refusals.Increment();
+    counters_->text.sink_refusals.Increment();
     KEDGE_LOG_EVERY(kWarn, std::chrono::seconds(30))
         << config_.name << ": the sink did not take a batch (" << s.message()
         << "); it will be read again";
@@ -381,11 +389,16 @@ uint64_t FileTailSource::Deliver(Tracked& t, std::vector<LineAssembler::Record>&
   }
   t.accepted = offset;
   t.checkpoint_dirty = false;
-  counters_->records.Increment(count);
-  counters_->bytes.Increment(bytes);
-  counters_->truncated.Increment(truncated);
-  counters_->invalid_utf8.Increment(invalid);
-  return count;
+  UpdateTail(t);
+  text.Count(counters_->text);
+  return text.count;
+}
+
+void FileTailSource::UpdateTail(Tracked& t) {
+  uint64_t start = TailStart(t.accepted);
+  StatusOr<Fingerprint> tail =
+      ComputeFingerprint(*t.file, static_cast<uint32_t>(t.accepted - start), start);
+  t.tail = tail.ok() ? *tail : Fingerprint{};
 }
 
 void FileTailSource::DeliverForgotten() {

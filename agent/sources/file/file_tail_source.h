@@ -23,7 +23,7 @@
 #include "agent/metrics/registry.h"
 #include "agent/sources/file/file_checkpoint.h"
 #include "agent/sources/file/file_system.h"
-#include "agent/sources/file/line_assembler.h"
+#include "agent/sources/line_assembler.h"
 #include "agent/sources/source.h"
 #include "platform/clock.h"
 
@@ -43,9 +43,6 @@ class FileTailSource final : public Source {
   const std::string& Name() const override { return config_.name; }
   Status Start(const std::vector<Checkpoint>& saved) override;
   PollResult Poll() override;
-  void Pause() override { paused_ = true; }
-  void Resume() override { paused_ = false; }
-  bool paused() const override { return paused_; }
 
   // The files followed now, for /status: path -> accepted offset.
   std::map<std::string, uint64_t> FileOffsets() const;
@@ -70,6 +67,7 @@ class FileTailSource final : public Source {
   void RestartFromZero(Tracked& t, const char* why);
   void RefreshFingerprint(Tracked& t, uint64_t size);
   uint64_t Deliver(Tracked& t, std::vector<LineAssembler::Record>& records, bool forget);
+  void UpdateTail(Tracked& t);
   void DeliverForgotten();
   void Untrack(const std::string& key);
 
@@ -78,7 +76,6 @@ class FileTailSource final : public Source {
   Clock& clock_;
   RecordSink& sink_;
   std::unique_ptr<Counters> counters_;
-  bool paused_ = false;
   bool started_ = false;
   bool refused_ = false;  // the sink refused a batch during this Poll
   SteadyTime next_scan_{};
@@ -89,7 +86,8 @@ class FileTailSource final : public Source {
   bool first_start_ = true;
 };
 
-// Reads first `length` bytes of `file` and hashes them; the length actually read may be less.
-StatusOr<Fingerprint> ComputeFingerprint(OpenFile& file, uint32_t length);
+// Reads `length` (at most kFingerprintBytes) bytes of `file` from `offset` and hashes them; the
+// length actually read may be less (end of file).
+StatusOr<Fingerprint> ComputeFingerprint(OpenFile& file, uint32_t length, uint64_t offset = 0);
 
 }  // namespace kedge::agent

@@ -184,6 +184,42 @@ TEST_F(FileTailSourceTest, CopyTruncateRotationLosesAndRepeatsNothing) {
   EXPECT_EQ(CounterValue("kedge_file_truncations_total"), 1u);
 }
 
+TEST_F(FileTailSourceTest, FilesSharingALongHeaderAreNotMistakenForCopies) {
+  std::string header = "# " + std::string(300, 'h') + "\n";
+  Append("app.log", header);
+  AppendLines("app.log", Lines("first-file-", 0, 5));
+  auto source = StartSource();
+  Drain(*source);
+  Append("app.log.2", header);
+  AppendLines("app.log.2", Lines("second-file-", 0, 5));
+  Drain(*source);
+  std::vector<std::string> want = {header.substr(0, header.size() - 1)};
+  for (auto& l : Lines("first-file-", 0, 5)) want.push_back(l);
+  want.push_back(header.substr(0, header.size() - 1));
+  for (auto& l : Lines("second-file-", 0, 5)) want.push_back(l);
+  EXPECT_EQ(sink_.records, want);
+  EXPECT_EQ(CounterValue("kedge_file_copies_detected_total"), 0u);
+}
+
+TEST_F(FileTailSourceTest, CopySeenAfterTheTruncationIsStillRecognised) {
+  config_.poll_interval = Millis(60000);  // the truncation is noticed long before the next scan
+  AppendLines("app.log", Lines("line-with-some-padding-to-pass-the-fingerprint-", 0, 20));
+  auto source = StartSource();
+  Drain(*source);
+  AppendLines("app.log", Lines("unread-", 0, 3));
+  fs::copy_file(P("app.log"), P("app.log.1"));
+  fs::resize_file(P("app.log"), 0);
+  AppendLines("app.log", Lines("after-", 0, 2));
+  Drain(*source);
+  clock_.Advance(Millis(60000));
+  Drain(*source);
+  std::vector<std::string> want = Lines("line-with-some-padding-to-pass-the-fingerprint-", 0, 20);
+  for (auto& l : Lines("after-", 0, 2)) want.push_back(l);
+  for (auto& l : Lines("unread-", 0, 3)) want.push_back(l);
+  EXPECT_EQ(sink_.records, want);
+  EXPECT_EQ(CounterValue("kedge_file_copies_detected_total"), 1u);
+}
+
 TEST_F(FileTailSourceTest, TruncatedFileIsReadAgainFromTheStart) {
   config_.path = P("app.log");
   AppendLines("app.log", Lines("before", 0, 5));
@@ -319,6 +355,34 @@ TEST_F(FileTailSourceTest, MultiLineRecordsAreJoinedAndTheLastFlushedAfterTimeou
   clock_.Advance(Millis(1000));
   source->Poll();
   EXPECT_EQ(sink_.records.back(), "[2] ok");
+}
+
+TEST_F(FileTailSourceTest, RestartInsideAMultiLineRecordReadsItWhole) {
+  config_.multiline_start_pattern = "^\\[";
+  Append("app.log", "[1] one\n[2] two\n  more of two\n");
+  {
+    auto source = StartSource();
+    Drain(*source);  // [2] is pending: its lines are not covered by the checkpoint
+  }
+  EXPECT_EQ(sink_.records, (std::vector<std::string>{"[1] one"}));
+  Append("app.log", "  end of two\n[3] three\n");
+  auto source = StartSource();
+  Drain(*source);
+  EXPECT_EQ(sink_.records,
+            (std::vector<std::string>{"[1] one", "[2] two\n  more of two\n  end of two"}));
+}
+
+TEST_F(FileTailSourceTest, RestartInsideAnOverLongLineCutsItTheSameWay) {
+  config_.max_line_bytes = 10;
+  Append("app.log", "ok\n" + std::string(50, 'L'));
+  {
+    auto source = StartSource();
+    Drain(*source);
+  }
+  Append("app.log", std::string(50, 'L') + "\nnext\n");
+  auto source = StartSource();
+  Drain(*source);
+  EXPECT_EQ(sink_.records, (std::vector<std::string>{"ok", std::string(10, 'L'), "next"}));
 }
 
 TEST_F(FileTailSourceTest, RefusedBatchIsOfferedAgain) {

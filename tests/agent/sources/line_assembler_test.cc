@@ -1,4 +1,4 @@
-#include "agent/sources/file/line_assembler.h"
+#include "agent/sources/line_assembler.h"
 
 #include <gtest/gtest.h>
 

@@ -38,8 +38,10 @@ TEST_F(SqliteSpoolFullTest, BlockPolicyRefusesAppendsUntilAcksMakeRoom) {
   EXPECT_TRUE(spool->stats().full);
   EXPECT_EQ(spool->stats().dropped, 0u);
 
+  EXPECT_EQ(spool->FreeBytes(), 0u);
   auto batch = spool->Lease("s", 1, 1 << 20);
   ASSERT_TRUE(spool->Ack(Ids(*batch)).ok());
+  EXPECT_EQ(spool->FreeBytes(), kRecordBytes);  // room for one: the source may resume
   ASSERT_TRUE(spool->Append({Numbered("s", 3)}).ok());
   EXPECT_FALSE(spool->stats().full);
   ASSERT_TRUE(spool->Commit().ok());
