@@ -14,15 +14,9 @@ extern char** environ;
 
 namespace kedge::testing {
 
-std::string BinaryPath(const std::string& relative) {
-  const char* dir = std::getenv("KEDGE_BINARY_DIR");
-  return std::string(dir ? dir : ".") + "/" + relative;
-}
+namespace {
 
-ProcessResult RunProcess(const std::vector<std::string>& argv,
-                         const std::map<std::string, std::string>& env,
-                         const std::string& input) {
-  ProcessResult result;
+std::vector<std::string> MergedEnv(const std::map<std::string, std::string>& env) {
   std::map<std::string, std::string> merged;
   for (char** e = environ; *e; ++e) {
     std::string kv = *e;
@@ -33,8 +27,23 @@ ProcessResult RunProcess(const std::vector<std::string>& argv,
     if (v == "\x01unset") merged.erase(k);
     else merged[k] = v;
   }
-  std::vector<std::string> env_strings;
-  for (const auto& [k, v] : merged) env_strings.push_back(k + "=" + v);
+  std::vector<std::string> out;
+  for (const auto& [k, v] : merged) out.push_back(k + "=" + v);
+  return out;
+}
+
+}  // namespace
+
+std::string BinaryPath(const std::string& relative) {
+  const char* dir = std::getenv("KEDGE_BINARY_DIR");
+  return std::string(dir ? dir : ".") + "/" + relative;
+}
+
+ProcessResult RunProcess(const std::vector<std::string>& argv,
+                         const std::map<std::string, std::string>& env,
+                         const std::string& input) {
+  ProcessResult result;
+  std::vector<std::string> env_strings = MergedEnv(env);
   std::vector<char*> envp, args;
   for (auto& s : env_strings) envp.push_back(s.data());
   envp.push_back(nullptr);
@@ -108,25 +117,6 @@ ProcessResult RunProcess(const std::vector<std::string>& argv,
   return result;
 }
 
-namespace {
-
-std::vector<std::string> MergedEnv(const std::map<std::string, std::string>& env) {
-  std::map<std::string, std::string> merged;
-  for (char** e = environ; *e; ++e) {
-    std::string kv = *e;
-    size_t eq = kv.find('=');
-    if (eq != std::string::npos) merged[kv.substr(0, eq)] = kv.substr(eq + 1);
-  }
-  for (const auto& [k, v] : env) {
-    if (v == "\x01unset") merged.erase(k);
-    else merged[k] = v;
-  }
-  std::vector<std::string> out;
-  for (const auto& [k, v] : merged) out.push_back(k + "=" + v);
-  return out;
-}
-
-}  // namespace
 
 BackgroundProcess::BackgroundProcess(const std::vector<std::string>& argv,
                                      const std::map<std::string, std::string>& env,
