@@ -1,5 +1,6 @@
 #include "ingest/ingest_server.h"
 
+#include "ingest/firehose/firehose_service.h"
 #include "ingest/kinesis/kinesis_service.h"
 #include "ingest/storage/database.h"
 #include "platform/logging.h"
@@ -11,6 +12,8 @@ struct IngestServer::Parts {
   std::unique_ptr<Database> db;
   std::unique_ptr<KinesisStore> kinesis_store;
   std::unique_ptr<KinesisService> kinesis;
+  std::unique_ptr<DeliveryWriter> firehose_writer;
+  std::unique_ptr<FirehoseService> firehose;
   Router router;
   std::unique_ptr<HttpServer> http;
 };
@@ -54,6 +57,11 @@ StatusOr<std::unique_ptr<IngestServer>> IngestServer::Start(IngestOptions option
   }
   parts.kinesis = std::make_unique<KinesisService>(*parts.kinesis_store, clock, identity);
   parts.kinesis->Register(parts.router);
+  parts.firehose_writer = std::make_unique<DeliveryWriter>(
+      options.data_dir + "/firehose", options.firehose_file_bytes, options.firehose_file_age,
+      clock, env);
+  parts.firehose = std::make_unique<FirehoseService>(*parts.firehose_writer, clock, identity);
+  parts.firehose->Register(parts.router);
   parts.http->Run();
   return server;
 }
