@@ -2,6 +2,7 @@
 
 #include "ingest/firehose/firehose_service.h"
 #include "ingest/kinesis/kinesis_service.h"
+#include "ingest/kvs/kvs_control_plane.h"
 #include "ingest/storage/database.h"
 #include "platform/logging.h"
 
@@ -14,6 +15,9 @@ struct IngestServer::Parts {
   std::unique_ptr<KinesisService> kinesis;
   std::unique_ptr<DeliveryWriter> firehose_writer;
   std::unique_ptr<FirehoseService> firehose;
+  std::unique_ptr<KvsStore> kvs_store;
+  std::unique_ptr<FragmentFiles> fragment_files;
+  std::unique_ptr<KvsControlPlane> kvs_control;
   Router router;
   std::unique_ptr<HttpServer> http;
 };
@@ -31,6 +35,8 @@ StatusOr<std::unique_ptr<IngestServer>> IngestServer::Start(IngestOptions option
   Parts& parts = *server->parts_;
   KEDGE_ASSIGN_OR_RETURN(parts.db, Database::Open(options.data_dir + "/ingest.db"));
   KEDGE_ASSIGN_OR_RETURN(parts.kinesis_store, KinesisStore::Open(*parts.db, clock));
+  KEDGE_ASSIGN_OR_RETURN(parts.kvs_store, KvsStore::Open(*parts.db, clock));
+  parts.fragment_files = std::make_unique<FragmentFiles>(options.data_dir, env);
 
   HttpServerOptions http = options.http;
   http.address = options.listen_address;
@@ -62,6 +68,9 @@ StatusOr<std::unique_ptr<IngestServer>> IngestServer::Start(IngestOptions option
       clock, env);
   parts.firehose = std::make_unique<FirehoseService>(*parts.firehose_writer, clock, identity);
   parts.firehose->Register(parts.router);
+  parts.kvs_control =
+      std::make_unique<KvsControlPlane>(*parts.kvs_store, *parts.fragment_files, identity);
+  parts.kvs_control->Register(parts.router);
   parts.http->Run();
   return server;
 }

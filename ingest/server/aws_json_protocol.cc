@@ -84,4 +84,12 @@ HttpResponse EncodeReply(const ApiReply& reply, Wire wire) {
   return HttpResponse::Make(200, "application/x-amz-json-1.1", reply.body.dump());
 }
 
+HttpResponse EncodeRestReply(const ApiReply& reply) {
+  if (reply.error) {
+    return AwsError(ErrorStyle::kRest, reply.error->http_status, reply.error->code,
+                    reply.error->message);
+  }
+  return HttpResponse::Make(200, "application/json", reply.body.dump());
+}
+
 }  // namespace kedge::ingest

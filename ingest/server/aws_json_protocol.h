@@ -64,4 +64,16 @@ HttpResponse ServeApi(const HttpRequest& request, Handler&& handler) {
   return EncodeReply(handler(*body, wire), wire);
 }
 
+// The REST JSON flavour (Kinesis Video Streams): a JSON body in, JSON out; errors with their own
+// HTTP status, {"Message": ...} and the code in x-amzn-ErrorType.
+HttpResponse EncodeRestReply(const ApiReply& reply);
+template <class Handler>
+HttpResponse ServeRestJson(const HttpRequest& request, Handler&& handler) {
+  StatusOr<nlohmann::json> body = ParseApiBody(request, Wire::kJson);
+  if (!body.ok()) {
+    return EncodeRestReply(ApiError{400, "InvalidArgumentException", body.status().message()});
+  }
+  return EncodeRestReply(handler(*body));
+}
+
 }  // namespace kedge::ingest
