@@ -3,6 +3,7 @@
 #include "ingest/firehose/firehose_service.h"
 #include "ingest/kinesis/kinesis_service.h"
 #include "ingest/kvs/kvs_control_plane.h"
+#include "ingest/kvs/put_media.h"
 #include "ingest/storage/database.h"
 #include "platform/logging.h"
 
@@ -18,6 +19,7 @@ struct IngestServer::Parts {
   std::unique_ptr<KvsStore> kvs_store;
   std::unique_ptr<FragmentFiles> fragment_files;
   std::unique_ptr<KvsControlPlane> kvs_control;
+  std::unique_ptr<PutMediaService> put_media;
   Router router;
   std::unique_ptr<HttpServer> http;
 };
@@ -71,6 +73,9 @@ StatusOr<std::unique_ptr<IngestServer>> IngestServer::Start(IngestOptions option
   parts.kvs_control =
       std::make_unique<KvsControlPlane>(*parts.kvs_store, *parts.fragment_files, identity);
   parts.kvs_control->Register(parts.router);
+  parts.put_media = std::make_unique<PutMediaService>(*parts.kvs_store, *parts.fragment_files,
+                                                      clock, options.put_media);
+  parts.put_media->Register(parts.router);
   parts.http->Run();
   return server;
 }

@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "ingest/kvs/put_media.h"
 #include "ingest/server/http_server.h"
 #include "ingest/server/identity.h"
 #include "platform/aws/credentials.h"
@@ -35,6 +36,7 @@ struct IngestOptions {
   // Firehose delivery files are rotated past this size or age.
   size_t firehose_file_bytes = 64 * 1024 * 1024;
   std::chrono::seconds firehose_file_age{300};
+  PutMediaLimits put_media;
 };
 
 class IngestServer {
