@@ -1,5 +1,6 @@
 #include "ingest/ingest_server.h"
 
+#include "ingest/auth/sigv4_verifier.h"
 #include "ingest/firehose/firehose_service.h"
 #include "ingest/kinesis/kinesis_service.h"
 #include "ingest/kvs/kvs_control_plane.h"
@@ -20,6 +21,7 @@ struct IngestServer::Parts {
   std::unique_ptr<FragmentFiles> fragment_files;
   std::unique_ptr<KvsControlPlane> kvs_control;
   std::unique_ptr<PutMediaService> put_media;
+  std::unique_ptr<SigV4Verifier> verifier;
   Router router;
   std::unique_ptr<HttpServer> http;
 };
@@ -76,6 +78,13 @@ StatusOr<std::unique_ptr<IngestServer>> IngestServer::Start(IngestOptions option
   parts.put_media = std::make_unique<PutMediaService>(*parts.kvs_store, *parts.fragment_files,
                                                       clock, options.put_media);
   parts.put_media->Register(parts.router);
+  if (!options.credentials.empty()) {
+    parts.verifier = std::make_unique<SigV4Verifier>(options.credentials, clock);
+    SigV4Verifier& verifier = *parts.verifier;
+    parts.router.SetGuard([&verifier](const HttpRequest& request, bool streamed) {
+      return verifier.Check(request, streamed);
+    });
+  }
   parts.http->Run();
   return server;
 }
