@@ -1,5 +1,6 @@
 #include "ingest/ingest_server.h"
 
+#include "ingest/archive/archive_service.h"
 #include "ingest/auth/sigv4_verifier.h"
 #include "ingest/firehose/firehose_service.h"
 #include "ingest/kinesis/kinesis_service.h"
@@ -21,6 +22,7 @@ struct IngestServer::Parts {
   std::unique_ptr<FragmentFiles> fragment_files;
   std::unique_ptr<KvsControlPlane> kvs_control;
   std::unique_ptr<PutMediaService> put_media;
+  std::unique_ptr<ArchiveService> archive;
   std::unique_ptr<SigV4Verifier> verifier;
   Router router;
   std::unique_ptr<HttpServer> http;
@@ -78,6 +80,8 @@ StatusOr<std::unique_ptr<IngestServer>> IngestServer::Start(IngestOptions option
   parts.put_media = std::make_unique<PutMediaService>(*parts.kvs_store, *parts.fragment_files,
                                                       clock, options.put_media);
   parts.put_media->Register(parts.router);
+  parts.archive = std::make_unique<ArchiveService>(*parts.kvs_store, *parts.fragment_files);
+  parts.archive->Register(parts.router);
   if (!options.credentials.empty()) {
     parts.verifier = std::make_unique<SigV4Verifier>(options.credentials, clock);
     SigV4Verifier& verifier = *parts.verifier;
