@@ -80,6 +80,7 @@ void IngestServerTest::Restart() {
   server_.reset();
   IngestOptions options;
   options.data_dir = data_dir_;
+  options.maintenance_period = std::chrono::seconds(0);  // tests run Maintenance themselves
   Configure(&options);
   StatusOr<std::unique_ptr<IngestServer>> server =
       IngestServer::Start(options, clock_, Env::Default());
