@@ -40,7 +40,8 @@ nlohmann::json Reply::Json() const {
   return nlohmann::json::parse(body, nullptr, /*allow_exceptions=*/false);
 }
 
-Reply Post(const std::string& url, const std::string& body, const net::Headers& headers) {
+Reply Post(const std::string& url, const std::string& body, const net::Headers& headers,
+           const std::string& ca_file) {
   Reply reply;
   CURL* curl = curl_easy_init();
   curl_slist* list = nullptr;
@@ -55,6 +56,7 @@ Reply Post(const std::string& url, const std::string& body, const net::Headers& 
   curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, WriteHeader);
   curl_easy_setopt(curl, CURLOPT_HEADERDATA, &reply.headers);
   curl_easy_setopt(curl, CURLOPT_TIMEOUT, 30L);
+  if (!ca_file.empty()) curl_easy_setopt(curl, CURLOPT_CAINFO, ca_file.c_str());
   CURLcode rc = curl_easy_perform(curl);
   if (rc == CURLE_OK) {
     curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &reply.status);
