@@ -1,6 +1,7 @@
 #include "ingest/ingest_server.h"
 
 #include "ingest/archive/archive_service.h"
+#include "ingest/archive/hls_service.h"
 #include "ingest/auth/sigv4_verifier.h"
 #include "ingest/firehose/firehose_service.h"
 #include "ingest/kinesis/kinesis_service.h"
@@ -28,6 +29,7 @@ struct IngestServer::Parts {
   std::unique_ptr<KvsControlPlane> kvs_control;
   std::unique_ptr<PutMediaService> put_media;
   std::unique_ptr<ArchiveService> archive;
+  std::unique_ptr<HlsService> hls;
   std::unique_ptr<SigV4Verifier> verifier;
   Router router;
   std::unique_ptr<HttpServer> http;
@@ -110,9 +112,12 @@ StatusOr<std::unique_ptr<IngestServer>> IngestServer::Start(IngestOptions option
   parts.put_media->Register(parts.router);
   parts.archive = std::make_unique<ArchiveService>(*parts.kvs_store, *parts.fragment_files);
   parts.archive->Register(parts.router);
+  parts.hls = std::make_unique<HlsService>(*parts.kvs_store, *parts.archive, clock, identity);
+  parts.hls->Register(parts.router);
   if (!options.credentials.empty()) {
     parts.verifier = std::make_unique<SigV4Verifier>(options.credentials, clock);
     SigV4Verifier& verifier = *parts.verifier;
+    verifier.Exempt("/hls/");  // authorized by the session token in the URL
     parts.router.SetGuard([&verifier](const HttpRequest& request, bool streamed) {
       return verifier.Check(request, streamed);
     });

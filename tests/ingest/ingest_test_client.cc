@@ -68,6 +68,25 @@ Reply Post(const std::string& url, const std::string& body, const net::Headers& 
   return reply;
 }
 
+Reply Get(const std::string& url) {
+  Reply reply;
+  CURL* curl = curl_easy_init();
+  curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
+  curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, WriteBody);
+  curl_easy_setopt(curl, CURLOPT_WRITEDATA, &reply.body);
+  curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, WriteHeader);
+  curl_easy_setopt(curl, CURLOPT_HEADERDATA, &reply.headers);
+  curl_easy_setopt(curl, CURLOPT_TIMEOUT, 30L);
+  CURLcode rc = curl_easy_perform(curl);
+  if (rc == CURLE_OK) {
+    curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &reply.status);
+  } else {
+    reply.error = curl_easy_strerror(rc);
+  }
+  curl_easy_cleanup(curl);
+  return reply;
+}
+
 Reply CallJson(const std::string& url, const std::string& target, const nlohmann::json& input) {
   return Post(url + "/", input.dump(),
               {{"Content-Type", "application/x-amz-json-1.1"}, {"X-Amz-Target", target}});
