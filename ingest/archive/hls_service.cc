@@ -100,7 +100,7 @@ HttpResponse HlsService::CreateSession(const HttpRequest& request) {
   }
   json reply = {{"HLSStreamingSessionURL", identity_.public_url + kPrefix +
                                                "getHLSMasterPlaylist.m3u8?SessionToken=" + token}};
-  return HttpResponse::Make(200, "application/json", reply.dump());
+  return HttpResponse::Make(200, "application/json", DumpJson(reply));
 }
 
 HttpResponse HlsService::Serve(const HttpRequest& request) {
