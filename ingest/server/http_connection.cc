@@ -161,8 +161,10 @@ class Connection : public std::enable_shared_from_this<Connection<Stream>>, publ
     if (parser_->is_done()) return done(ErrorCode(), 0);
     parser_->get().body().data = chunk_;
     parser_->get().body().size = sizeof(chunk_);
+    reading_ = true;
     http::async_read_some(stream_, buffer_, *parser_,
                           [self = this->shared_from_this(), done](ErrorCode ec, size_t) {
+                            self->reading_ = false;
                             if (ec == http::error::need_buffer) ec = {};
                             size_t n = sizeof(self->chunk_) - self->parser_->get().body().size;
                             if (!ec && n == 0 && !self->parser_->is_done()) {
@@ -249,7 +251,11 @@ class Connection : public std::enable_shared_from_this<Connection<Stream>>, publ
   void ReadStream() {
     if (finished_ || closed_) return;
     ReadSome([self = this->shared_from_this()](ErrorCode ec, size_t n) {
-      if (self->finished_ || self->closed_) return;
+      if (self->closed_) return;
+      if (self->finished_) {
+        if (self->lingering_) self->Linger();  // this read kept Linger from starting its own
+        return;
+      }
       if (ec) {
         self->Log("reading streamed body", ec);
         self->EndStream(UnavailableError("upload broken: " + ec.message()));
@@ -297,13 +303,21 @@ class Connection : public std::enable_shared_from_this<Connection<Stream>>, publ
 
   // After the response is complete: stop sending, and read (discarding) what the client still
   // uploads for a moment, so it sees our last bytes instead of a reset.
+  // A body read may still be outstanding (the handler finished from OnTick); only one read may
+  // be pending on a socket, so Linger then waits for that one to come back.
   void Linger() {
-    tick_timer_.cancel();
-    ErrorCode ignored;
-    Lowest().socket().shutdown(asio::ip::tcp::socket::shutdown_send, ignored);
-    Lowest().expires_after(kLingerTimeout);
+    if (!lingering_) {
+      lingering_ = true;
+      tick_timer_.cancel();
+      ErrorCode ignored;
+      Lowest().socket().shutdown(asio::ip::tcp::socket::shutdown_send, ignored);
+      Lowest().expires_after(kLingerTimeout);
+    }
+    if (reading_ || closed_) return;
+    reading_ = true;
     Lowest().async_read_some(asio::buffer(chunk_),
                              [self = this->shared_from_this()](ErrorCode ec, size_t) {
+                               self->reading_ = false;
                                if (ec) return self->Close();
                                self->Linger();
                              });
@@ -335,6 +349,8 @@ class Connection : public std::enable_shared_from_this<Connection<Stream>>, publ
   bool finished_ = false;
   bool body_ended_ = false;
   bool closed_ = false;
+  bool reading_ = false;    // a read is outstanding on the socket
+  bool lingering_ = false;  // the response is complete; draining what the client still sends
 };
 
 }  // namespace

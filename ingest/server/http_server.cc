@@ -17,7 +17,7 @@ using tcp = asio::ip::tcp;
 
 struct HttpServer::Impl {
   Impl(HttpServerOptions options, const Router& router)
-      : shared{router, std::move(options)}, acceptor(io) {}
+      : shared{router, std::move(options)}, io(), acceptor(io) {}
 
   void Accept() {
     acceptor.async_accept(asio::make_strand(io), [this](boost::system::error_code ec,
@@ -39,9 +39,10 @@ struct HttpServer::Impl {
   }
 
   server_internal::ServerShared shared;
+  // Before io: connections still owned by pending operations die with io and use the context.
+  std::optional<asio::ssl::context> tls;
   asio::io_context io;
   tcp::acceptor acceptor;
-  std::optional<asio::ssl::context> tls;
   std::vector<std::thread> threads;
   uint16_t port = 0;
 };

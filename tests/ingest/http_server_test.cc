@@ -34,6 +34,21 @@ class EchoStream : public StreamHandler {
   size_t total_ = 0;
 };
 
+// Ends the answer from its first tick, while the upload is still open and a read is pending.
+class FinishOnTick : public StreamHandler {
+ public:
+  explicit FinishOnTick(ResponseStream& out) : out_(out) {}
+  void OnBody(std::string_view) override {}
+  void OnTick() override {
+    out_.Write("tick\n");
+    out_.Finish();
+  }
+  void OnEnd(const Status&) override {}
+
+ private:
+  ResponseStream& out_;
+};
+
 class HttpServerTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -46,7 +61,13 @@ class HttpServerTest : public ::testing::Test {
       start.headers.emplace_back("Content-Type", "application/json");
       return start;
     });
+    router_.HandleStream("POST", "/tick", [](const HttpRequest&, ResponseStream& out) {
+      StreamStart start;
+      start.handler = std::make_unique<FinishOnTick>(out);
+      return start;
+    });
     HttpServerOptions options;
+    options.tick_interval = std::chrono::milliseconds(20);
     options.max_body_bytes = 1024;
     options.max_header_bytes = 2048;
     server_ = std::make_unique<HttpServer>(options, router_);
@@ -115,6 +136,16 @@ TEST_F(HttpServerTest, HandlerCanEndTheAnswerBeforeTheUploadEnds) {
   conn.SendChunk("finish");
   std::string all = conn.ReadAll();
   EXPECT_NE(all.find("0\r\n\r\n"), std::string::npos);
+}
+
+TEST_F(HttpServerTest, HandlerCanEndTheAnswerFromATickWhileAReadIsPending) {
+  RawConnection conn(server_->port());
+  conn.Send("POST /tick HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n");
+  conn.SendChunk("some");
+  std::string all = conn.ReadAll();  // returns once the server has ended its side
+  EXPECT_NE(all.find("tick"), std::string::npos);
+  EXPECT_NE(all.find("0\r\n\r\n"), std::string::npos);
+  EXPECT_TRUE(conn.SendChunk("more"));  // lingering: the server still reads what comes
 }
 
 TEST_F(HttpServerTest, TellsTheHandlerWhenTheUploadBreaks) {
