@@ -99,6 +99,36 @@ std::string StripPort(std::string_view host) {
   return std::string(host.substr(0, colon));
 }
 
+// Recomputes the signature for each acceptable payload hash, and again with the Host's port
+// removed (kvssink signs the host name alone).
+bool SignatureMatches(const HttpRequest& request, const Authorization& auth,
+                      const aws::Credentials& credentials, WallTime time,
+                      const std::vector<std::string>& payload_hashes, net::Headers signed_headers) {
+  aws::SigningParams params;
+  params.service = auth.service;
+  params.region = auth.region;
+  params.time = time;
+  params.normalize_path = auth.service != "s3";
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    if (attempt == 1) {
+      bool changed = false;
+      for (auto& [key, value] : signed_headers) {
+        if (EqualsIgnoreCase(key, "host") && StripPort(value) != value) {
+          value = StripPort(value);
+          changed = true;
+        }
+      }
+      if (!changed) return false;
+    }
+    for (const std::string& hash : payload_hashes) {
+      aws::SignatureParts parts = aws::ComputeSignature(request.method, request.path, request.query,
+                                                        signed_headers, hash, credentials, params);
+      if (SameSignature(parts.signature, auth.signature)) return true;
+    }
+  }
+  return false;
+}
+
 }  // namespace
 
 std::optional<SigV4Verifier::Failure> SigV4Verifier::Verify(const HttpRequest& request,
@@ -160,27 +190,8 @@ std::optional<SigV4Verifier::Failure> SigV4Verifier::Verify(const HttpRequest& r
     return Failure{400, "XAmzContentSHA256Mismatch",
                    "The provided 'x-amz-content-sha256' header does not match what was computed."};
   }
-  aws::SigningParams params;
-  params.service = auth->service;
-  params.region = auth->region;
-  params.time = *time;
-  params.normalize_path = auth->service != "s3";
-  for (int attempt = 0; attempt < 2; ++attempt) {
-    if (attempt == 1) {  // a Host signed without its port (kvssink)
-      bool changed = false;
-      for (auto& [key, value] : signed_headers) {
-        if (EqualsIgnoreCase(key, "host") && StripPort(value) != value) {
-          value = StripPort(value);
-          changed = true;
-        }
-      }
-      if (!changed) break;
-    }
-    for (const std::string& hash : payload_hashes) {
-      aws::SignatureParts parts = aws::ComputeSignature(request.method, request.path, request.query,
-                                                        signed_headers, hash, *credentials, params);
-      if (SameSignature(parts.signature, auth->signature)) return std::nullopt;
-    }
+  if (SignatureMatches(request, *auth, *credentials, *time, payload_hashes, signed_headers)) {
+    return std::nullopt;
   }
   return Failure{403, "InvalidSignatureException", kMismatch};
 }
