@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "agent/metrics/status_page.h"
+#include "tests/agent/metrics/status_fixture.h"
 #include "platform/logging.h"
 
 namespace kedge::agent {
@@ -45,12 +46,7 @@ class StatusServerTest : public ::testing::Test {
   void SetUp() override {
     metrics_.GetCounter("kedge_source_records_total", "Records read", {{"source", "app"}})
         .Increment(42);
-    config_.device_id = "pi-17";
-    SinkConfig sink;
-    sink.name = "logs";
-    sink.stream = "edge-logs";
-    sink.region = "eu-west-1";
-    config_.sinks.push_back(sink);
+    picture_.AddDeviceAndSink();
     SourceConfig mqtt;
     mqtt.name = "sensors";
     mqtt.type = SourceType::kMqtt;
@@ -61,29 +57,18 @@ class StatusServerTest : public ::testing::Test {
     mqtt.mqtt.password = "correct-horse-battery";
     config_.sources.push_back(mqtt);
     history_.Add({ToUnixMillis(clock_.WallNow()), 10, 8, 0, 4096, 2, 150});
-    server_ = std::make_unique<StatusServer>(
-        metrics_,
-        [this] {
-          StatusInputs in;
-          in.version = "0.1.0";
-          in.config = &config_;
-          in.metrics = &metrics_;
-          in.history = &history_;
-          in.started = clock_.WallNow();
-          in.now = clock_.WallNow() + std::chrono::seconds(90);
-          return BuildStatusJson(in);
-        },
-        [this] { return health_; });
+    server_ = picture_.MakeServer();
     ASSERT_TRUE(server_->Start("127.0.0.1:0").ok());
     ASSERT_GT(server_->port(), 0);
   }
   void TearDown() override { server_->Stop(); }
 
-  FakeClock clock_;
-  MetricsRegistry metrics_;
-  AgentConfig config_;
-  StatusHistory history_;
-  Health health_;
+  StatusPicture picture_;
+  FakeClock& clock_ = picture_.clock;
+  MetricsRegistry& metrics_ = picture_.metrics;
+  AgentConfig& config_ = picture_.config;
+  StatusHistory& history_ = picture_.history;
+  Health& health_ = picture_.health;
   std::unique_ptr<StatusServer> server_;
 };
 
