@@ -58,6 +58,7 @@ struct SinkConfig {
 
   // file
   std::string path;
+  bool sync = false;  // fdatasync after each batch
 };
 
 enum class SourceType { kFile, kMqtt, kJournald, kMetrics, kStdin };

@@ -80,6 +80,7 @@ std::vector<SectionSpec> BuildSections() {
                "air-gapped sites.",
                {
                    {"path", "path", "", "the file to append to; its directory must exist", kRequired},
+                   {"sync", "bool", "false", "fdatasync after each batch (slower; survives a power cut)"},
                }});
   s.push_back({"source", "sources[] (every type)", "Each source is a map in the `sources` list.",
                {

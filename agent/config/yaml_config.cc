@@ -274,6 +274,7 @@ void ReadSink(const YAML::Node& node, size_t index, ConfigErrors& errors, AgentC
   if (sink.type == SinkType::kFile) {
     r.Require("path");
     r.String("path", &sink.path);
+    r.Bool("sync", &sink.sync);
   } else {
     r.Require("stream");
     r.String("stream", &sink.stream);
