@@ -1,10 +1,9 @@
 #include "agent/cli/status_command.h"
 
-#include <nlohmann/json.hpp>
-
 #include <cstdio>
 #include <iostream>
 #include <map>
+#include <nlohmann/json.hpp>
 
 #include "agent/config/config_validate.h"
 #include "agent/metrics/http_get_client.h"
@@ -35,9 +34,12 @@ std::string Bytes(double b) {
 std::string Duration(double seconds) {
   char buf[48];
   long s = static_cast<long>(seconds);
-  if (s < 120) std::snprintf(buf, sizeof buf, "%.1f s", seconds);
-  else if (s < 3600) std::snprintf(buf, sizeof buf, "%ldm %lds", s / 60, s % 60);
-  else std::snprintf(buf, sizeof buf, "%ldh %ldm", s / 3600, (s % 3600) / 60);
+  if (s < 120)
+    std::snprintf(buf, sizeof buf, "%.1f s", seconds);
+  else if (s < 3600)
+    std::snprintf(buf, sizeof buf, "%ldm %lds", s / 60, s % 60);
+  else
+    std::snprintf(buf, sizeof buf, "%ldh %ldm", s / 3600, (s % 3600) / 60);
   return buf;
 }
 

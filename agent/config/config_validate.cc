@@ -37,7 +37,8 @@ void CheckFileSourcePaths(const SourceConfig& src, size_t i, const FileSystem& f
   int line = src.KeyLine("path");
   std::string key = Key("sources", i, "path");
   if (src.path.empty() || src.path.front() != '/') {
-    errors->Error(line, key, "'" + src.path + "' is not an absolute path; use e.g. /var/log/app/*.log");
+    errors->Error(line, key,
+                  "'" + src.path + "' is not an absolute path; use e.g. /var/log/app/*.log");
     return;
   }
   std::string dir = GlobBaseDir(src.path);
@@ -73,10 +74,12 @@ void ValidateSinks(const AgentConfig& config, const FileSystem& fs, ConfigErrors
       errors->Error(sink.KeyLine("name"), Key("sinks", i, "name"),
                     "another sink is already named '" + sink.name + "'; names must be unique");
     }
-    CheckReadableFile(fs, sink.ca_file, sink.KeyLine("ca_file"), Key("sinks", i, "ca_file"), errors);
+    CheckReadableFile(fs, sink.ca_file, sink.KeyLine("ca_file"), Key("sinks", i, "ca_file"),
+                      errors);
     if (sink.type == SinkType::kFile && !sink.path.empty()) {
       size_t slash = sink.path.rfind('/');
-      std::string dir = slash == std::string::npos ? "." : (slash == 0 ? "/" : sink.path.substr(0, slash));
+      std::string dir =
+          slash == std::string::npos ? "." : (slash == 0 ? "/" : sink.path.substr(0, slash));
       Status s = fs.CheckWritableDir(dir);
       if (!s.ok()) {
         errors->Error(sink.KeyLine("path"), Key("sinks", i, "path"),
@@ -105,8 +108,8 @@ void ValidateSources(const AgentConfig& config, const FileSystem& fs, ConfigErro
         std::string defined;
         for (const SinkConfig& s : config.sinks) defined += (defined.empty() ? "" : ", ") + s.name;
         errors->Error(src.KeyLine("sink"), Key("sources", i, "sink"),
-                      "no sink named '" + src.sink + "' is defined; defined sinks: " +
-                          (defined.empty() ? "(none)" : defined));
+                      "no sink named '" + src.sink +
+                          "' is defined; defined sinks: " + (defined.empty() ? "(none)" : defined));
       }
     }
     if (src.type == SourceType::kFile) CheckFileSourcePaths(src, i, fs, errors);
@@ -115,9 +118,12 @@ void ValidateSources(const AgentConfig& config, const FileSystem& fs, ConfigErro
     }
     if (src.type == SourceType::kMqtt) {
       const MqttSettings& m = src.mqtt;
-      CheckReadableFile(fs, m.ca_file, src.KeyLine("ca_file"), Key("sources", i, "ca_file"), errors);
-      CheckReadableFile(fs, m.cert_file, src.KeyLine("cert_file"), Key("sources", i, "cert_file"), errors);
-      CheckReadableFile(fs, m.key_file, src.KeyLine("key_file"), Key("sources", i, "key_file"), errors);
+      CheckReadableFile(fs, m.ca_file, src.KeyLine("ca_file"), Key("sources", i, "ca_file"),
+                        errors);
+      CheckReadableFile(fs, m.cert_file, src.KeyLine("cert_file"), Key("sources", i, "cert_file"),
+                        errors);
+      CheckReadableFile(fs, m.key_file, src.KeyLine("key_file"), Key("sources", i, "key_file"),
+                        errors);
     }
   }
   for (size_t i = 0; i < config.sinks.size(); ++i) {
@@ -150,8 +156,8 @@ void ValidateConfig(const AgentConfig& config, const FileSystem& fs, ConfigError
   std::string host;
   int port = 0;
   if (config.http.enabled && !SplitHostPort(config.http.listen, &host, &port)) {
-    errors->Error(0, "http.listen", "'" + config.http.listen +
-                                        "' is not host:port; use e.g. 127.0.0.1:9464");
+    errors->Error(0, "http.listen",
+                  "'" + config.http.listen + "' is not host:port; use e.g. 127.0.0.1:9464");
   }
   if (!config.device_id.empty() && !ValidName(config.device_id)) {
     errors->Error(0, "device_id", "'" + config.device_id + "' is not valid; " + kNameHelp);

@@ -34,8 +34,8 @@ Status WaitFor(int fd, short events, std::chrono::steady_clock::time_point deadl
   }
 }
 
-StatusOr<int> Connect(const std::string& host, int port, std::chrono::steady_clock::time_point deadline,
-                      const std::string& what) {
+StatusOr<int> Connect(const std::string& host, int port,
+                      std::chrono::steady_clock::time_point deadline, const std::string& what) {
   addrinfo hints{};
   hints.ai_family = AF_UNSPEC;
   hints.ai_socktype = SOCK_STREAM;
@@ -59,7 +59,8 @@ StatusOr<int> Connect(const std::string& host, int port, std::chrono::steady_clo
   if (err != 0) {
     if (fd >= 0) ::close(fd);
     if (err == ECONNREFUSED) {
-      return UnavailableError(what + ": nothing is listening (is kedge running with http enabled?)");
+      return UnavailableError(what +
+                              ": nothing is listening (is kedge running with http enabled?)");
     }
     return PosixError(what, err);
   }

@@ -42,15 +42,19 @@ class StatusCommandTest : public ::testing::Test {
 
 TEST_F(StatusCommandTest, PrintsStateSpoolSourcesAndSinks) {
   std::ostringstream out, err;
-  ASSERT_EQ(RunStatus({"--listen", Listen()}, env_, FileSystem::Default(), out, err), 0) << err.str();
+  ASSERT_EQ(RunStatus({"--listen", Listen()}, env_, FileSystem::Default(), out, err), 0)
+      << err.str();
   std::string text = out.str();
   EXPECT_NE(text.find("kedge 0.1.0 on pi-17: running, up 1h 30m\n"), std::string::npos) << text;
   EXPECT_NE(text.find("3.0 MiB of 1.0 GiB, 34 records, oldest unsent 2.5 s; when full: block"),
-            std::string::npos) << text;
+            std::string::npos)
+      << text;
   EXPECT_NE(text.find("  app (file -> logs) /var/log/app/*.log\n    records_total=1234\n"),
-            std::string::npos) << text;
+            std::string::npos)
+      << text;
   EXPECT_NE(text.find("  logs (kinesis) edge-logs eu-west-1\n    records_sent_total=1200\n"),
-            std::string::npos) << text;
+            std::string::npos)
+      << text;
 }
 
 TEST_F(StatusCommandTest, JsonFlagPrintsTheDocument) {
@@ -62,9 +66,9 @@ TEST_F(StatusCommandTest, JsonFlagPrintsTheDocument) {
 
 TEST_F(StatusCommandTest, ReadsTheAddressFromTheConfig) {
   std::string dir = testing::MakeTempDir("kedge-status");
-  std::ofstream(dir + "/kedge.yaml") << "http:\n  listen: " << Listen()
-                                      << "\nsinks:\n  - {name: l, type: file, path: " << dir
-                                      << "/o}\nsources:\n  - {name: s, type: stdin, sink: l}\n";
+  std::ofstream(dir + "/kedge.yaml")
+      << "http:\n  listen: " << Listen() << "\nsinks:\n  - {name: l, type: file, path: " << dir
+      << "/o}\nsources:\n  - {name: s, type: stdin, sink: l}\n";
   std::ostringstream out, err;
   EXPECT_EQ(RunStatus({"--config", dir + "/kedge.yaml"}, env_, FileSystem::Default(), out, err), 0)
       << err.str();
@@ -76,8 +80,10 @@ TEST_F(StatusCommandTest, NoAgentListeningIsAClearError) {
   server_->Stop();
   std::ostringstream out, err;
   EXPECT_EQ(RunStatus({"--listen", "127.0.0.1:" + std::to_string(port)}, env_,
-                      FileSystem::Default(), out, err), 1);
-  EXPECT_NE(err.str().find("nothing is listening (is kedge running"), std::string::npos) << err.str();
+                      FileSystem::Default(), out, err),
+            1);
+  EXPECT_NE(err.str().find("nothing is listening (is kedge running"), std::string::npos)
+      << err.str();
   EXPECT_EQ(RunStatus({"--bogus"}, env_, FileSystem::Default(), out, err), 2);
 }
 

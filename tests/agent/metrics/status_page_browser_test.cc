@@ -49,7 +49,8 @@ TEST(StatusPageBrowserTest, ChartsRenderTheHistoryInHeadlessChromium) {
   for (int i = 0; i < 30; ++i) {
     picture.history.Add({ToUnixMillis(picture.clock.WallNow()) + i * 2000,
                          static_cast<uint64_t>(i) * 500, static_cast<uint64_t>(i) * 450, 0,
-                         static_cast<uint64_t>(i) * 100000, static_cast<uint64_t>(i) * 50, i * 300});
+                         static_cast<uint64_t>(i) * 100000, static_cast<uint64_t>(i) * 50,
+                         i * 300});
   }
   picture.config.device_id = "pi-17";
   std::unique_ptr<StatusServer> server_holder = picture.MakeServer();
@@ -57,8 +58,9 @@ TEST(StatusPageBrowserTest, ChartsRenderTheHistoryInHeadlessChromium) {
   ASSERT_TRUE(server.Start("127.0.0.1:0").ok());
   std::string url = "http://127.0.0.1:" + std::to_string(server.port()) + "/";
   std::string dir = testing::MakeTempDir("kedge-chromium");
-  std::string flags = " --headless --no-sandbox --disable-gpu --no-first-run --user-data-dir=" +
-                      dir + "/profile --virtual-time-budget=4000 --window-size=1280,900 ";
+  std::string flags =
+      " --headless --no-sandbox --disable-gpu --no-first-run --user-data-dir=" + dir +
+      "/profile --virtual-time-budget=4000 --window-size=1280,900 ";
 
   std::string dom = RunCommand(chromium + flags + "--dump-dom " + url + " 2>/dev/null");
   EXPECT_NE(dom.find("data-ready=\"1\""), std::string::npos) << dom.substr(0, 2000);
@@ -73,8 +75,10 @@ TEST(StatusPageBrowserTest, ChartsRenderTheHistoryInHeadlessChromium) {
   EXPECT_EQ(bytes.substr(0, 8), std::string("\x89PNG\r\n\x1a\n", 8));
   EXPECT_GT(bytes.size(), 10000u) << "a blank page compresses to almost nothing";
   server.Stop();
-  if (!std::getenv("KEDGE_KEEP_SCREENSHOT")) std::filesystem::remove_all(dir);
-  else std::printf("screenshot: %s\n", png.c_str());
+  if (!std::getenv("KEDGE_KEEP_SCREENSHOT"))
+    std::filesystem::remove_all(dir);
+  else
+    std::printf("screenshot: %s\n", png.c_str());
 }
 
 }  // namespace

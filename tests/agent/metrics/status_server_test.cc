@@ -3,13 +3,14 @@
 #include <arpa/inet.h>
 #include <gtest/gtest.h>
 #include <netinet/in.h>
-#include <nlohmann/json.hpp>
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <nlohmann/json.hpp>
+
 #include "agent/metrics/status_page.h"
-#include "tests/agent/metrics/status_fixture.h"
 #include "platform/logging.h"
+#include "tests/agent/metrics/status_fixture.h"
 
 namespace kedge::agent {
 namespace {
@@ -126,7 +127,8 @@ TEST_F(StatusServerTest, BadRequestsGetErrorsAndTheServerCarriesOn) {
   EXPECT_EQ(Exchange(port, "GET relative HTTP/1.1\r\n\r\n").rfind("HTTP/1.1 400", 0), 0u);
   EXPECT_EQ(Exchange(port, "GET / HTTP/2.0\r\n\r\n").rfind("HTTP/1.1 505", 0), 0u);
   EXPECT_EQ(Exchange(port, "GET /" + std::string(20000, 'a') + " HTTP/1.1\r\n\r\n")
-                .rfind("HTTP/1.1 431", 0), 0u);
+                .rfind("HTTP/1.1 431", 0),
+            0u);
   EXPECT_EQ(Exchange(port, "GET /metr").size(), 0u) << "a truncated request is dropped";
   std::string binary("\x00\xff\x16\x03\x01\r\n\r\n", 9);
   EXPECT_EQ(Exchange(port, binary).rfind("HTTP/1.1 400", 0), 0u);

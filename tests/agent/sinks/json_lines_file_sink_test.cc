@@ -1,11 +1,11 @@
 #include "agent/sinks/file/json_lines_file_sink.h"
 
 #include <gtest/gtest.h>
-#include <nlohmann/json.hpp>
 #include <sys/stat.h>
 
 #include <filesystem>
 #include <fstream>
+#include <nlohmann/json.hpp>
 
 #include "platform/crypto.h"
 #include "tests/support/test_util.h"
@@ -27,7 +27,8 @@ TEST(JsonLinesFileSinkTest, AppendsOneJsonLinePerRecord) {
     auto sink = JsonLinesFileSink::Open(path, /*sync=*/true);
     ASSERT_TRUE(sink.ok()) << sink.status().ToString();
     kpl::SpooledRecord text{1, "logs", "k1", "", "hello \"world\"\nline two", 1767225600123, 0};
-    kpl::SpooledRecord binary{2, "logs", "k2", "42", std::string("\xff\x00\x01", 3), 1767225600000, 0};
+    kpl::SpooledRecord binary{2, "logs", "k2", "42", std::string("\xff\x00\x01", 3), 1767225600000,
+                              0};
     ASSERT_TRUE((*sink)->Write({text, binary}).ok());
   }
   {
@@ -55,7 +56,8 @@ TEST(JsonLinesFileSinkTest, AppendsOneJsonLinePerRecord) {
 TEST(JsonLinesFileSinkTest, UnwritableDirectoryIsAClearError) {
   auto sink = JsonLinesFileSink::Open("/nonexistent-dir/out.jsonl", false);
   ASSERT_FALSE(sink.ok());
-  EXPECT_NE(sink.status().message().find("file sink /nonexistent-dir/out.jsonl"), std::string::npos);
+  EXPECT_NE(sink.status().message().find("file sink /nonexistent-dir/out.jsonl"),
+            std::string::npos);
 }
 
 }  // namespace
