@@ -1,5 +1,6 @@
 #include "agent/config/config_validate.h"
 
+#include <algorithm>
 #include <cstdlib>
 #include <set>
 
@@ -134,6 +135,30 @@ void ValidateSources(const AgentConfig& config, const FileSystem& fs, ConfigErro
   }
 }
 
+// The state directory (and the spool's) must be writable, or creatable, by the user that runs
+// kedge. check-config may run as another user than the service, so this is only a warning.
+void CheckStateDirs(const AgentConfig& config, const FileSystem& fs, ConfigErrors* errors) {
+  std::string spool_path = config.SpoolPath();
+  size_t slash = spool_path.rfind('/');
+  std::string spool_dir =
+      slash == std::string::npos ? "." : spool_path.substr(0, std::max<size_t>(slash, 1));
+  std::vector<std::string> dirs = {config.state_dir};
+  if (spool_dir != config.state_dir) dirs.push_back(spool_dir);
+  for (const std::string& dir : dirs) {
+    std::string probe = dir;
+    // The nearest existing ancestor is where the directory would be created.
+    while (!fs.Stat(probe).ok() && probe.size() > 1) {
+      size_t up = probe.rfind('/', probe.size() - 2);
+      probe = up == std::string::npos ? "." : probe.substr(0, std::max<size_t>(up, 1));
+    }
+    Status s = fs.CheckWritableDir(probe);
+    if (!s.ok()) {
+      errors->Warning(0, dir == config.state_dir ? "state_dir" : "spool.path",
+                      dir + " cannot be created or written by this user: " + s.message());
+    }
+  }
+}
+
 }  // namespace
 
 bool SplitHostPort(const std::string& text, std::string* host, int* port) {
@@ -151,6 +176,7 @@ bool SplitHostPort(const std::string& text, std::string* host, int* port) {
 }
 
 void ValidateConfig(const AgentConfig& config, const FileSystem& fs, ConfigErrors* errors) {
+  CheckStateDirs(config, fs, errors);
   ValidateSinks(config, fs, errors);
   ValidateSources(config, fs, errors);
   std::string host;

@@ -220,8 +220,9 @@ TEST_F(YamlConfigTest, GlobWithoutMatchesIsOnlyAWarning) {
   AgentConfig config;
   ConfigErrors errors = Load(text, &config);
   EXPECT_TRUE(errors.ok()) << errors.ToString();
-  ASSERT_EQ(errors.warnings().size(), 1u);
-  EXPECT_NE(errors.warnings()[0].message.find("matches no file yet"), std::string::npos);
+  EXPECT_NE(errors.WarningsToString().find(":9: sources[0].path: warning: matches no file yet"),
+            std::string::npos)
+      << errors.WarningsToString();
 }
 
 TEST_F(YamlConfigTest, PartitionKeyAndFieldAreExclusive) {
@@ -298,6 +299,28 @@ TEST(UnitsTest, FormatsRoundTrip) {
   EXPECT_EQ(FormatByteSize(1000), "1000B");
   EXPECT_EQ(FormatDuration(Millis(250)), "250ms");
   EXPECT_EQ(FormatDuration(Millis(300000)), "5m");
+}
+
+}  // namespace
+}  // namespace kedge::agent
+
+namespace kedge::agent {
+namespace {
+
+TEST_F(YamlConfigTest, StateDirThatCannotBeCreatedIsAWarning) {
+  std::string file = dir_ + "/not-a-dir";
+  std::ofstream(file) << "x";
+  AgentConfig config;
+  ConfigErrors errors = Load("state_dir: " + file + "/state\n" + Valid(), &config);
+  EXPECT_TRUE(errors.ok()) << errors.ToString();
+  std::string warnings = errors.WarningsToString();
+  EXPECT_NE(warnings.find("state_dir: warning: " + file + "/state cannot be created or written"),
+            std::string::npos)
+      << warnings;
+  AgentConfig fine;
+  ConfigErrors none = Load("state_dir: " + dir_ + "/new/state\n" + Valid(), &fine);
+  EXPECT_EQ(none.WarningsToString().find("state_dir"), std::string::npos)
+      << none.WarningsToString();
 }
 
 }  // namespace
