@@ -22,6 +22,9 @@ struct SourceRecord {
   std::string data;
   int64_t timestamp_ms = 0;  // wall clock when read, Unix milliseconds
   std::string origin;        // the file path or MQTT topic it came from
+  // Set by sources that derive the key themselves (MQTT: topic, payload field, fixed key);
+  // empty: the sink's PartitionKeyer decides from the source's config.
+  std::string partition_key;
 };
 
 // A source's position, opaque to everything but the source that wrote it.
