@@ -58,7 +58,7 @@ struct SinkConfig {
 
   // file
   std::string path;
-  bool sync = false;  // fdatasync after each batch
+  bool sync = true;  // fdatasync each batch before it is acked (and leaves the spool)
 };
 
 enum class SourceType { kFile, kMqtt, kJournald, kMetrics, kStdin };

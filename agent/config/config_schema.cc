@@ -100,7 +100,9 @@ std::vector<SectionSpec> BuildSections() {
        "air-gapped sites.",
        {
            {"path", "path", "", "the file to append to; its directory must exist", kRequired},
-           {"sync", "bool", "false", "fdatasync after each batch (slower; survives a power cut)"},
+           {"sync", "bool", "true",
+            "fdatasync each batch before it leaves the spool; false is faster but a power cut "
+            "may lose the last lines"},
        }});
   s.push_back(
       {"source",

@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <nlohmann/json.hpp>
 
 #include "agent/processors/json_object_writer.h"
 #include "agent/processors/processor.h"
@@ -30,7 +31,14 @@ std::string JsonLinesFileSink::FormatLine(const kpl::SpooledRecord& record) {
   out.String("sink", record.sink);
   out.String("partition_key", record.partition_key);
   if (!record.explicit_hash_key.empty()) out.String("explicit_hash_key", record.explicit_hash_key);
-  if (IsValidUtf8(record.data)) {
+  nlohmann::json parsed = nlohmann::json::parse(record.data, nullptr, /*allow_exceptions=*/false);
+  if (!parsed.is_discarded() && (parsed.is_object() || parsed.is_array())) {
+    // JSON records are embedded as JSON, on one line, so the file reads like the stream.
+    bool one_line = record.data.find('\n') == std::string::npos;
+    out.Raw("data", one_line
+                        ? record.data
+                        : parsed.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+  } else if (IsValidUtf8(record.data)) {
     out.String("data", record.data);
   } else {
     out.String("data_base64", Base64Encode(record.data));

@@ -2,7 +2,8 @@
 // JsonLinesFileSink: the `file` sink, for debugging and air-gapped sites. Appends each record
 // as one JSON line:
 //   {"id":17,"ts":"2026-01-01T00:00:00.123Z","sink":"logs","partition_key":"k","data":"..."}
-// "data" is the record as a string when it is valid UTF-8, else "data_base64" holds it. Write
+// "data" is the record itself when it is a JSON object or array (kept on one line), else the
+// record as a string when it is valid UTF-8; otherwise "data_base64" holds it. Write
 // returns only when the lines are written (and fdatasync'ed when `sync`), so the sender may then
 // ack them in the spool. Opened in append mode, created 0600 (records may be sensitive). Used
 // by one thread (the sender's).

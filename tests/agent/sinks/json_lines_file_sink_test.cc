@@ -33,10 +33,13 @@ TEST(JsonLinesFileSinkTest, AppendsOneJsonLinePerRecord) {
   }
   {
     auto again = JsonLinesFileSink::Open(path, false);  // appends after a restart
-    ASSERT_TRUE((*again)->Write({{3, "logs", "k3", "", "third", 1767225601000, 0}}).ok());
+    ASSERT_TRUE((*again)
+                    ->Write({{3, "logs", "k3", "", "third", 1767225601000, 0},
+                             {4, "logs", "k4", "", "{\n  \"t\": 21\n}", 1767225601000, 0}})
+                    .ok());
   }
   std::vector<std::string> lines = ReadLines(path);
-  ASSERT_EQ(lines.size(), 3u);
+  ASSERT_EQ(lines.size(), 4u);
   nlohmann::json a = nlohmann::json::parse(lines[0]);
   EXPECT_EQ(a["id"], 1);
   EXPECT_EQ(a["ts"], "2026-01-01T00:00:00.123Z");
@@ -47,6 +50,7 @@ TEST(JsonLinesFileSinkTest, AppendsOneJsonLinePerRecord) {
   EXPECT_EQ(b["data_base64"], Base64Encode(std::string("\xff\x00\x01", 3)));
   EXPECT_FALSE(b.contains("data"));
   EXPECT_EQ(nlohmann::json::parse(lines[2])["data"], "third");
+  EXPECT_EQ(nlohmann::json::parse(lines[3])["data"]["t"], 21) << "JSON is embedded on one line";
   struct stat st;
   ASSERT_EQ(::stat(path.c_str(), &st), 0);
   EXPECT_EQ(st.st_mode & 0777, 0600u);
