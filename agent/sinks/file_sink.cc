@@ -1,49 +1,31 @@
 #include "agent/sinks/file_sink.h"
 
-#include <fcntl.h>
-#include <unistd.h>
-
-#include <cerrno>
-
-#include "platform/logging.h"
-#include "platform/posix/posix_error.h"
-
 namespace kedge::agent {
 
 FileSink::FileSink(const SinkConfig& config, kpl::Spool& spool, Clock& clock,
                    MetricsRegistry& metrics)
-    : name_(config.name), path_(config.path), spool_(spool), ledger_(name_, spool, clock, metrics) {}
+    : name_(config.name),
+      path_(config.path),
+      sync_(config.sync),
+      spool_(spool),
+      ledger_(name_, spool, clock, metrics) {}
 
-FileSink::~FileSink() {
-  if (fd_ >= 0) ::close(fd_);
-}
+FileSink::~FileSink() = default;
 
 void FileSink::Pump() {
   if (ledger_.paused()) return;
-  if (fd_ < 0) {
-    fd_ = ::open(path_.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
-    if (fd_ < 0) {
-      Status why = PosixError("sink " + name_ + ": " + path_, errno);
+  if (!writer_) {
+    StatusOr<std::unique_ptr<JsonLinesFileSink>> writer = JsonLinesFileSink::Open(path_, sync_);
+    if (!writer.ok()) {
+      Status why = writer.status().WithContext("sink " + name_);
       ledger_.Outcome(-1, kpl::PutOutcome{why, "", "", 0, 0});  // pauses with a backoff
       return;
     }
+    writer_ = std::move(*writer);
   }
   auto leased = spool_.Lease(name_, 1000, 4 * 1048576);
   if (!leased.ok() || leased->empty()) return;
-  std::string out;
-  for (const auto& r : *leased) {
-    out += r.data;
-    out += '\n';
-  }
-  size_t done = 0;
-  while (done < out.size()) {
-    ssize_t n = ::write(fd_, out.data() + done, out.size() - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) break;
-    done += static_cast<size_t>(n);
-  }
-  bool ok = done == out.size() && ::fdatasync(fd_) == 0;
-  Status why = ok ? Status::Ok() : PosixError("sink " + name_ + ": write " + path_, errno);
+  Status why = writer_->Write(*leased).WithContext("sink " + name_);
   for (const auto& r : *leased) ledger_.Outcome(r.id, kpl::PutOutcome{why, "", "", 0, 1});
   ledger_.Settle();
 }

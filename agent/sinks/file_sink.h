@@ -1,9 +1,11 @@
 #pragma once
-// FileSink: appends each record as one line to a local file (the `file` sink type), flushed to
-// disk before the records are acked. For sites without a network and for debugging.
+// FileSink: appends each record as one JSON line to a local file (the `file` sink type; the
+// line format is JsonLinesFileSink's), written (and fdatasync'ed with `sync: true`) before the
+// records are acked. For sites without a network and for debugging.
 
 #include <memory>
 
+#include "agent/sinks/file/json_lines_file_sink.h"
 #include "agent/sinks/sink.h"
 #include "agent/sinks/sink_ledger.h"
 
@@ -21,9 +23,10 @@ class FileSink final : public Sink {
  private:
   std::string name_;
   std::string path_;
+  bool sync_;
   kpl::Spool& spool_;
   SinkLedger ledger_;
-  int fd_ = -1;
+  std::unique_ptr<JsonLinesFileSink> writer_;
 };
 
 }  // namespace kedge::agent
