@@ -12,7 +12,7 @@ set(CMAKE_FIND_ROOT_PATH_MODE_INCLUDE ONLY)
 set(CMAKE_FIND_ROOT_PATH_MODE_PACKAGE ONLY)
 # No DLLs to ship beside kedge.exe: libstdc++, libgcc and winpthread linked in.
 set(CMAKE_EXE_LINKER_FLAGS_INIT "-static")
-find_program(KEDGE_WINE NAMES wine64 wine)
+find_program(KEDGE_WINE NAMES wine64 wine HINTS /usr/lib/wine)
 if(KEDGE_WINE)
   set(CMAKE_CROSSCOMPILING_EMULATOR ${KEDGE_WINE})
 endif()

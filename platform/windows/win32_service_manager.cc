@@ -5,6 +5,7 @@
 #include <memory>
 #include <vector>
 
+#include "platform/logging.h"
 #include "platform/windows/win32_service.h"
 #include "platform/windows/win32_util.h"
 
@@ -31,6 +32,10 @@ Status Configure(SC_HANDLE service, DWORD level, void* info, const char* what) {
   return Status::Ok();
 }
 
+void WarnIfError(const Status& status) {
+  if (!status.ok()) KEDGE_LOG(kWarn) << status.ToString();
+}
+
 // Everything CreateServiceW cannot set: description, delayed start, failure actions,
 // preshutdown timeout.
 Status ConfigureExtras(SC_HANDLE service, const ServiceInstallConfig& config) {
@@ -38,9 +43,9 @@ Status ConfigureExtras(SC_HANDLE service, const ServiceInstallConfig& config) {
   SERVICE_DESCRIPTIONW desc = {description.data()};
   KEDGE_RETURN_IF_ERROR(Configure(service, SERVICE_CONFIG_DESCRIPTION, &desc, "description"));
 
+  // Delayed start only spares boot time: without it (Wine has none) the service still works.
   SERVICE_DELAYED_AUTO_START_INFO delayed = {config.delayed_auto_start ? TRUE : FALSE};
-  KEDGE_RETURN_IF_ERROR(
-      Configure(service, SERVICE_CONFIG_DELAYED_AUTO_START_INFO, &delayed, "delayed start"));
+  WarnIfError(Configure(service, SERVICE_CONFIG_DELAYED_AUTO_START_INFO, &delayed, "delayed start"));
 
   std::vector<SC_ACTION> actions;
   for (const FailureAction& action : config.failure_actions) {
@@ -55,8 +60,9 @@ Status ConfigureExtras(SC_HANDLE service, const ServiceInstallConfig& config) {
   KEDGE_RETURN_IF_ERROR(
       Configure(service, SERVICE_CONFIG_FAILURE_ACTIONS, &failure, "failure actions"));
 
+  // Without the flag (Windows before Vista, Wine) only crashes trigger a restart.
   SERVICE_FAILURE_ACTIONS_FLAG flag = {config.failure_actions_on_non_crash ? TRUE : FALSE};
-  KEDGE_RETURN_IF_ERROR(
+  WarnIfError(
       Configure(service, SERVICE_CONFIG_FAILURE_ACTIONS_FLAG, &flag, "failure actions flag"));
 
   SERVICE_PRESHUTDOWN_INFO preshutdown = {config.preshutdown_timeout_ms};
