@@ -38,6 +38,14 @@ if(KEDGE_BUILD_TESTS AND UNIX AND NOT CMAKE_CROSSCOMPILING)
   add_test(NAME packaging_systemd_security
     COMMAND ${KEDGE_PACKAGING_DIR}/systemd/check_units.sh ${KEDGE_PACKAGING_DIR}/systemd)
   set_tests_properties(packaging_systemd_security PROPERTIES LABELS unit TIMEOUT 120)
+  add_test(NAME packaging_install_script COMMAND ${KEDGE_PACKAGING_DIR}/install/test_install.sh)
+  set_tests_properties(packaging_install_script PROPERTIES LABELS unit TIMEOUT 120)
+  add_test(NAME packaging_yocto_layer COMMAND ${KEDGE_PACKAGING_DIR}/yocto/check_layer.py)
+  set_tests_properties(packaging_yocto_layer PROPERTIES LABELS unit TIMEOUT 120)
+  # Skipped (exit 77) where shellcheck is not installed.
+  add_test(NAME packaging_shellcheck COMMAND ${KEDGE_PACKAGING_DIR}/check_scripts.sh)
+  set_tests_properties(packaging_shellcheck PROPERTIES LABELS unit TIMEOUT 120
+    SKIP_RETURN_CODE 77)
 endif()
 
 if(UNIX AND NOT APPLE)

@@ -17,7 +17,8 @@ shift 2
 
 # What kedge builds against with video and ingest off (the defaults of cross builds).
 packages="libc6-dev libstdc++-12-dev libssl-dev libcurl4-openssl-dev libsqlite3-dev
-  libyaml-cpp-dev libgtest-dev libgmock-dev libpaho-mqttpp-dev libsystemd-dev $*"
+  libyaml-cpp-dev libgtest-dev libgmock-dev libpaho-mqtt-dev libpaho-mqttpp-dev
+  libsystemd-dev $*"
 
 if ! dpkg --print-foreign-architectures | grep -qx "$arch"; then
   echo "make-sysroot: run first: dpkg --add-architecture $arch && apt-get update" >&2

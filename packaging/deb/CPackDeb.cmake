@@ -67,7 +67,16 @@ kedge_deb_scripts(ingest kedge-ingest kedge-ingest.service /var/lib/kedge-ingest
   "never (it is started by hand)")
 
 set(CPACK_DEBIAN_KEDGE_PACKAGE_NAME kedge)
+set(KEDGE_DEB_SHLIBS_KEDGE "" CACHE STRING
+  "Library dependencies of kedge from packaging/cross/shlibdeps.sh (cross builds); empty: dpkg-shlibdeps")
+set(KEDGE_DEB_SHLIBS_INGEST "" CACHE STRING "The same for kedge-ingest")
+if(KEDGE_DEB_SHLIBS_KEDGE OR KEDGE_DEB_SHLIBS_INGEST)
+  set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS OFF)
+endif()
 set(CPACK_DEBIAN_KEDGE_PACKAGE_DEPENDS "adduser, init-system-helpers")
+if(KEDGE_DEB_SHLIBS_KEDGE)
+  string(APPEND CPACK_DEBIAN_KEDGE_PACKAGE_DEPENDS ", ${KEDGE_DEB_SHLIBS_KEDGE}")
+endif()
 set(CPACK_DEBIAN_KEDGE_PACKAGE_RECOMMENDS
   "gstreamer1.0-plugins-base, gstreamer1.0-plugins-good, gstreamer1.0-plugins-bad")
 set(CPACK_DEBIAN_KEDGE_PACKAGE_SUGGESTS "kedge-ingest, gstreamer1.0-plugins-ugly, gstreamer1.0-libcamera")
@@ -75,6 +84,9 @@ set(CPACK_DEBIAN_KEDGE_DESCRIPTION
   "Edge agent for Amazon Kinesis\nShips logs, journald entries, MQTT messages and metrics to Kinesis Data Streams\nand Firehose through an on-disk spool, and camera video to Kinesis Video Streams.\nRuns as the hardened systemd service kedge.service.")
 set(CPACK_DEBIAN_INGEST_PACKAGE_NAME kedge-ingest)
 set(CPACK_DEBIAN_INGEST_PACKAGE_DEPENDS "adduser, init-system-helpers")
+if(KEDGE_DEB_SHLIBS_INGEST)
+  string(APPEND CPACK_DEBIAN_INGEST_PACKAGE_DEPENDS ", ${KEDGE_DEB_SHLIBS_INGEST}")
+endif()
 set(CPACK_DEBIAN_INGEST_DESCRIPTION
   "Local Kinesis and Kinesis Video Streams endpoint\nReceives what kedge (or any Kinesis producer) sends when no AWS account is used,\nstores video fragments and serves them back. Runs as kedge-ingest.service.")
 
