@@ -27,6 +27,11 @@ std::optional<unsigned long long> ParseDecimal(const std::string& text) {
 
 // Fills `addr` for a NOTIFY_SOCKET value; returns the address length to pass to sendto.
 StatusOr<socklen_t> MakeAddress(const std::string& path, sockaddr_un* addr) {
+  if (path.empty() || (path[0] != '/' && path[0] != '@')) {
+    // systemd also knows vsock: addresses (VMs); kedge does not run there.
+    return Status(StatusCode::kInvalidArgument,
+                  "NOTIFY_SOCKET '" + path + "' is neither an absolute path nor @abstract");
+  }
   std::memset(addr, 0, sizeof(*addr));
   addr->sun_family = AF_UNIX;
   const bool abstract = path[0] == '@';
@@ -69,9 +74,6 @@ std::unique_ptr<SystemdNotifier> SystemdNotifier::FromEnv(const Env& env, long p
 }
 
 Status SystemdNotifier::Send(const std::string& message) const {
-  if (socket_path_.empty()) {
-    return Status(StatusCode::kInvalidArgument, "NOTIFY_SOCKET is empty");
-  }
   sockaddr_un addr;
   KEDGE_ASSIGN_OR_RETURN(socklen_t addr_len, MakeAddress(socket_path_, &addr));
   int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);

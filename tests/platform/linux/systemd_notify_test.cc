@@ -147,6 +147,13 @@ TEST(SystemdNotifierTest, PathTooLongForSockaddrIsInvalidArgument) {
   EXPECT_NE(status.message().find("NOTIFY_SOCKET"), std::string::npos);
 }
 
+TEST(SystemdNotifierTest, RelativeOrVsockAddressIsInvalidArgument) {
+  for (const char* address : {"notify.sock", "vsock:2:1234", ""}) {
+    SystemdNotifier notifier(address, microseconds(0));
+    EXPECT_EQ(notifier.Send("READY=1").code(), StatusCode::kInvalidArgument) << address;
+  }
+}
+
 TEST(WatchdogPingIntervalTest, IsHalfOfWatchdogUsec) {
   FakeEnv env;
   env.SetVar("WATCHDOG_USEC", "60000000");
