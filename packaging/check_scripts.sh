@@ -8,6 +8,6 @@ if ! command -v shellcheck >/dev/null 2>&1; then
   exit 77
 fi
 cd "$here"
-shellcheck ./*.sh install/*.sh systemd/*.sh cross/*.sh yocto/meta-kedge/recipes-kedge/kedge/files/run-ptest ../scripts/package
+shellcheck ./*.sh install/*.sh systemd/*.sh cross/*.sh windows/*.sh yocto/meta-kedge/recipes-kedge/kedge/files/run-ptest ../scripts/package
 shellcheck -s sh deb/*.in
 echo "ok: shellcheck"
