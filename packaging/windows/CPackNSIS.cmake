@@ -24,26 +24,27 @@ install(TARGETS kedge RUNTIME DESTINATION bin)
 install(FILES ${CMAKE_CURRENT_LIST_DIR}/../config/kedge.yaml DESTINATION share/kedge
   RENAME kedge.yaml.example)
 
-# NSIS's own escapes ($\" for a quote) inside bracket arguments, so CMake leaves them alone;
-# plain double quotes do not survive CPack (they become ';'), so strings use single quotes.
+# CPack writes these values into CPackConfig.cmake inside a quoted string and reads them back,
+# so each backslash is doubled here (bracket arguments keep them as written); NSIS strings are
+# single-quoted, and a double quote inside one is NSIS's $\" written as $\\\".
 set(CPACK_NSIS_EXTRA_INSTALL_COMMANDS [=[
   SetShellVarContext all
-  CreateDirectory '$APPDATA\kedge'
-  CreateDirectory '$APPDATA\kedge\state'
-  CreateDirectory '$APPDATA\kedge\logs'
-  IfFileExists '$APPDATA\kedge\kedge.yaml' +2 0
-    CopyFiles /SILENT '$INSTDIR\share\kedge\kedge.yaml.example' '$APPDATA\kedge\kedge.yaml'
-  nsExec::ExecToLog '$SYSDIR\icacls.exe $\"$APPDATA\kedge$\" /grant $\"*S-1-5-19:(OI)(CI)M$\"'
+  CreateDirectory '$APPDATA\\kedge'
+  CreateDirectory '$APPDATA\\kedge\\state'
+  CreateDirectory '$APPDATA\\kedge\\logs'
+  IfFileExists '$APPDATA\\kedge\\kedge.yaml' +2 0
+    CopyFiles /SILENT '$INSTDIR\\share\\kedge\\kedge.yaml.example' '$APPDATA\\kedge\\kedge.yaml'
+  nsExec::ExecToLog '$SYSDIR\\icacls.exe $\\\"$APPDATA\\kedge$\\\" /grant $\\\"*S-1-5-19:(OI)(CI)M$\\\"'
   Pop $0
-  nsExec::ExecToLog '$\"$INSTDIR\bin\kedge.exe$\" service install'
+  nsExec::ExecToLog '$\\\"$INSTDIR\\bin\\kedge.exe$\\\" service install'
   Pop $0
-  nsExec::ExecToLog '$\"$INSTDIR\bin\kedge.exe$\" check-config --config $\"$APPDATA\kedge\kedge.yaml$\"'
+  nsExec::ExecToLog '$\\\"$INSTDIR\\bin\\kedge.exe$\\\" check-config --config $\\\"$APPDATA\\kedge\\kedge.yaml$\\\"'
   Pop $0
   StrCmp $0 '0' 0 +2
-    nsExec::ExecToLog '$SYSDIR\sc.exe start kedge'
+    nsExec::ExecToLog '$SYSDIR\\sc.exe start kedge'
 ]=])
 set(CPACK_NSIS_EXTRA_UNINSTALL_COMMANDS [=[
-  nsExec::ExecToLog '$\"$INSTDIR\bin\kedge.exe$\" service uninstall'
+  nsExec::ExecToLog '$\\\"$INSTDIR\\bin\\kedge.exe$\\\" service uninstall'
   Pop $0
 ]=])
 include(CPack)
