@@ -50,24 +50,22 @@ uint32_t ScmServiceHost::RunServiceMain() {
     ReportLocked();
   }
   Status result = service_.Run(*this);
-  std::lock_guard<std::mutex> lock(mu_);
-  report_.state = ServiceState::kStopped;
-  report_.controls_accepted = 0;
-  report_.check_point = 0;
-  report_.wait_hint_ms = 0;
-  if (result.ok()) {
-    report_.win32_exit_code = kNoError;
-    report_.service_exit_code = 0;
-  } else {
-    report_.win32_exit_code = kErrorServiceSpecificError;
-    report_.service_exit_code = 1;
-  }
-  ReportLocked();
-  uint32_t exit_code = report_.win32_exit_code;
+  uint32_t exit_code = result.ok() ? kNoError : kErrorServiceSpecificError;
+  // Before STOPPED: the SCM may end the process once it has been told.
   if (result.ok()) {
     Event(EventKind::kInfo, "kedge stopped");
   } else {
     Event(EventKind::kError, "kedge stopped with an error: " + result.ToString());
+  }
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    report_.state = ServiceState::kStopped;
+    report_.controls_accepted = 0;
+    report_.check_point = 0;
+    report_.wait_hint_ms = 0;
+    report_.win32_exit_code = exit_code;
+    report_.service_exit_code = result.ok() ? 0 : 1;
+    ReportLocked();
   }
   return exit_code;
 }
