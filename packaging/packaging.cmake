@@ -1,0 +1,53 @@
+# Install rules for what is not a binary (units, config, docs), the packaging checks, and the
+# Debian packages. Included at the end of the top-level CMakeLists.txt.
+#
+# Components: kedge (the agent, its unit and config) and ingest (kedge-ingest and its unit).
+# The binaries' own install rules have no component; they are mirrored here so that each
+# package gets only its own binary.
+
+option(KEDGE_INSTALL_SYSTEMD_UNITS "Install the systemd units" ${UNIX})
+set(KEDGE_SYSTEMD_UNITDIR "${CMAKE_INSTALL_PREFIX}/lib/systemd/system" CACHE PATH
+  "Where the systemd units go (Yocto: \${systemd_system_unitdir})")
+set(KEDGE_PACKAGING_DIR ${CMAKE_CURRENT_LIST_DIR})
+
+if(TARGET kedge)
+  install(TARGETS kedge RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR} COMPONENT kedge)
+endif()
+if(TARGET kedge-ingest)
+  install(TARGETS kedge-ingest RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR} COMPONENT ingest)
+endif()
+
+if(UNIX AND NOT APPLE)
+  install(FILES ${KEDGE_PACKAGING_DIR}/config/kedge.yaml
+    DESTINATION ${CMAKE_INSTALL_FULL_SYSCONFDIR}/kedge COMPONENT kedge)
+  install(FILES ${KEDGE_PACKAGING_DIR}/systemd/jetson-argus.conf
+    DESTINATION ${CMAKE_INSTALL_DATADIR}/kedge COMPONENT kedge)
+  install(FILES ${PROJECT_SOURCE_DIR}/docs/install.md ${PROJECT_SOURCE_DIR}/docs/operations.md
+    DESTINATION ${CMAKE_INSTALL_DOCDIR} COMPONENT kedge OPTIONAL)
+  if(KEDGE_INSTALL_SYSTEMD_UNITS)
+    install(FILES ${KEDGE_PACKAGING_DIR}/systemd/kedge.service
+      DESTINATION ${KEDGE_SYSTEMD_UNITDIR} COMPONENT kedge)
+    if(TARGET kedge-ingest)
+      install(FILES ${KEDGE_PACKAGING_DIR}/systemd/kedge-ingest.service
+        DESTINATION ${KEDGE_SYSTEMD_UNITDIR} COMPONENT ingest)
+    endif()
+  endif()
+endif()
+
+if(KEDGE_BUILD_TESTS AND UNIX AND NOT CMAKE_CROSSCOMPILING)
+  add_test(NAME packaging_systemd_security
+    COMMAND ${KEDGE_PACKAGING_DIR}/systemd/check_units.sh ${KEDGE_PACKAGING_DIR}/systemd)
+  set_tests_properties(packaging_systemd_security PROPERTIES LABELS unit TIMEOUT 120)
+  add_test(NAME packaging_install_script COMMAND ${KEDGE_PACKAGING_DIR}/install/test_install.sh)
+  set_tests_properties(packaging_install_script PROPERTIES LABELS unit TIMEOUT 120)
+  add_test(NAME packaging_yocto_layer COMMAND ${KEDGE_PACKAGING_DIR}/yocto/check_layer.py)
+  set_tests_properties(packaging_yocto_layer PROPERTIES LABELS unit TIMEOUT 120)
+  # Skipped (exit 77) where shellcheck is not installed.
+  add_test(NAME packaging_shellcheck COMMAND ${KEDGE_PACKAGING_DIR}/check_scripts.sh)
+  set_tests_properties(packaging_shellcheck PROPERTIES LABELS unit TIMEOUT 120
+    SKIP_RETURN_CODE 77)
+endif()
+
+if(UNIX AND NOT APPLE)
+  include(${KEDGE_PACKAGING_DIR}/deb/CPackDeb.cmake)
+endif()

@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# Runs kedge.exe (the mingw build) as a Windows service under wine: `kedge service install`,
+# sc.exe start -> RUNNING, sc.exe stop -> STOPPED with exit code 0, `kedge service uninstall`,
+# and a second uninstall that must fail. Wine's SCM is not Windows' (no delayed start, no
+# failure-actions flag), so this is a smoke test of the Win32 glue, not a conformance test.
+#
+#   wine_service_smoke.sh BUILD_DIR        (WINEPREFIX: a throwaway prefix is used if unset)
+set -euo pipefail
+dir=$(cd "$1" && pwd)
+wine=$(command -v wine64 || command -v wine || echo /usr/lib/wine/wine64)
+[[ -x $wine ]] || { echo "wine not installed (apt-get install wine64)"; exit 77; }
+export WINEDEBUG=-all
+export WINEPREFIX=${WINEPREFIX:-$dir/wineprefix}
+name=kedge-smoke
+failures=0
+check() {  # check <what> <output> <expected text>
+  if ! grep -qF -- "$3" <<<"$2"; then
+    echo "FAIL: $1: expected '$3' in:"; echo "$2"; failures=$((failures + 1))
+  fi
+}
+state() { "$wine" sc.exe query "$name" 2>&1 | tr -d '\r'; }
+wait_state() {  # polls up to 20 s: the SCM changes state asynchronously
+  local out
+  for _ in $(seq 1 40); do
+    out=$(state)
+    grep -q "$1" <<<"$out" && break
+    sleep 0.5
+  done
+  echo "$out"
+}
+
+out=$("$wine" "$dir/kedge.exe" service install --name "$name" 2>&1 | tr -d '\r')
+check install "$out" "installed service '$name'"
+"$wine" sc.exe start "$name" >/dev/null 2>&1 || true
+check start "$(wait_state RUNNING)" "4  RUNNING"
+"$wine" sc.exe stop "$name" >/dev/null 2>&1 || true
+out=$(wait_state STOPPED)
+check stop "$out" "1  STOPPED"
+check stop-exit-code "$out" "WIN32_EXIT_CODE    : 0"
+out=$("$wine" "$dir/kedge.exe" service uninstall --name "$name" 2>&1 | tr -d '\r')
+check uninstall "$out" "uninstalled service '$name'"
+out=$("$wine" "$dir/kedge.exe" service uninstall --name "$name" 2>&1 | tr -d '\r' || true)
+check uninstall-again "$out" "does not exist"
+"$(dirname "$wine")/wineserver" -k 2>/dev/null || true
+[[ $failures == 0 ]] || exit 1
+echo "ok: the service installs, runs, stops and uninstalls under wine"
