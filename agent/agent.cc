@@ -211,6 +211,10 @@ milliseconds Agent::Impl::Wait(bool more) const {
 StatusOr<std::unique_ptr<Agent>> Agent::Create(const AgentConfig& config, Env& env, Clock& clock,
                                                MetricsRegistry& metrics, AgentOptions options) {
   auto impl = std::make_unique<Impl>(config, env, clock, metrics, options);
+  if (impl->config.device_id.empty()) {  // documented default: the host name
+    char host[256] = {};
+    if (::gethostname(host, sizeof host - 1) == 0) impl->config.device_id = host;
+  }
   KEDGE_RETURN_IF_ERROR(impl->OpenSpool());
   impl->credentials = aws::NewDefaultCredentialsChain(env, "");
   impl->http = net::NewCurlHttpClient(net::HttpClientOptions{});

@@ -95,7 +95,7 @@ int RunCommand(const std::vector<std::string>& args) {
                    listening.message().c_str());
       return 1;
     }
-    KEDGE_LOG(kInfo) << "status page at http://" << config->http.listen << "/";
+    KEDGE_LOG(kInfo) << "status page at http://127.0.0.1:" << status->port() << "/";
   }
   g_agent = agent->get();
   std::signal(SIGINT, OnSignal);

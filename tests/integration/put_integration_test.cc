@@ -13,6 +13,7 @@
 
 #include "agent/cli/aws_context.h"
 #include "kpl/aggregated_record.h"
+#include "kpl/hash_key.h"
 #include "kpl/aws_json_client.h"
 #include "kpl/kinesis_client.h"
 #include "platform/aws/credential_providers.h"
@@ -31,20 +32,14 @@ using nlohmann::json;
 using testing::kTestAccessKeyId;
 using testing::kTestSecretKey;
 
-using u128 = unsigned __int128;
-
-u128 ParseDecimal128(const std::string& s) {
-  u128 v = 0;
-  for (char c : s) v = v * 10 + static_cast<unsigned>(c - '0');
-  return v;
+// 128-bit hash keys as two uint64 (no __int128: 32-bit ARM has none).
+kpl::HashKey ParseDecimal128(const std::string& s) {
+  auto key = kpl::HashKey::FromDecimal(s);
+  EXPECT_TRUE(key.ok()) << s;
+  return key.value_or(kpl::HashKey{});
 }
 
-u128 Md5As128(const std::string& key) {
-  Md5Digest d = Md5(key);
-  u128 v = 0;
-  for (uint8_t b : d) v = (v << 8) | b;
-  return v;
-}
+kpl::HashKey Md5As128(const std::string& key) { return kpl::HashKey::FromPartitionKey(key); }
 
 class PutIntegrationTest : public ::testing::Test {
  protected:
@@ -166,7 +161,7 @@ TEST_F(PutIntegrationTest, Delivers2000JsonRecordsPartitionedByFieldToTwoShardsA
     // The stream put it on the shard whose hash range holds MD5(partition key).
     for (const auto& s : shards) {
       if (s.shard_id != r.shard_id) continue;
-      u128 h = Md5As128(r.partition_key);
+      kpl::HashKey h = Md5As128(r.partition_key);
       EXPECT_GE(h, ParseDecimal128(s.starting_hash_key));
       EXPECT_LE(h, ParseDecimal128(s.ending_hash_key));
     }
@@ -236,7 +231,7 @@ TEST_F(PutIntegrationTest, AggregatesTwentyThousandRecordsDecodableByTheOfficial
       got.insert(*data);
       std::string key = user["partitionKey"];
       EXPECT_EQ(key, json::parse(*data)["device_id"].get<std::string>());
-      u128 h = Md5As128(key);
+      kpl::HashKey h = Md5As128(key);
       EXPECT_GE(h, ParseDecimal128(shard->starting_hash_key)) << key << " on " << shard->shard_id;
       EXPECT_LE(h, ParseDecimal128(shard->ending_hash_key)) << key << " on " << shard->shard_id;
     }
