@@ -36,9 +36,6 @@ class JournaldSource final : public Source {
   // Adds the filters and seeks. InvalidArgument for a match sd-journal refuses.
   Status Start(const std::vector<Checkpoint>& saved) override;
   PollResult Poll() override;
-  void Pause() override { paused_ = true; }
-  void Resume() override { paused_ = false; }
-  bool paused() const override { return paused_; }
 
   // The record for one entry (public for tests).
   static SourceRecord ToRecord(const JournalEntry& entry);
@@ -51,7 +48,6 @@ class JournaldSource final : public Source {
   std::unique_ptr<JournalReader> reader_;
   RecordSink& sink_;
   std::unique_ptr<Counters> counters_;
-  bool paused_ = false;
   bool started_ = false;
   bool failed_ = false;     // the reader failed; retried on the next Poll
   std::string accepted_;    // cursor of the last entry the sink accepted

@@ -46,9 +46,6 @@ class SystemMetricsSource final : public Source {
   // Samples and hands over one record when the interval has passed; a record the sink refused
   // is offered again first.
   PollResult Poll() override;
-  void Pause() override { paused_ = true; }
-  void Resume() override { paused_ = false; }
-  bool paused() const override { return paused_; }
 
   // One sample as the JSON text of a record, updating the delta baselines. Public for the
   // benchmark and tests.
@@ -75,7 +72,6 @@ class SystemMetricsSource final : public Source {
   Clock& clock_;
   RecordSink& sink_;
   std::unique_ptr<Counters> counters_;
-  bool paused_ = false;
   bool started_ = false;
   SteadyTime next_sample_{};
   Baseline baseline_;

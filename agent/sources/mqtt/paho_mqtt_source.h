@@ -73,10 +73,9 @@ class PahoMqttSource final : public Source {
   Status Start(const std::vector<Checkpoint>& saved) override;
   // Keeps the connection up (backoff), then moves up to max_records_per_poll messages from the
   // queue into one batch for the sink. A refused batch is kept and offered again next Poll.
+  // While paused (the default Pause) it only keeps the connection: the queue fills and the
+  // callback blocks, which is the back-pressure (no override needed).
   PollResult Poll() override;
-  void Pause() override { paused_ = true; }
-  void Resume() override { paused_ = false; }
-  bool paused() const override { return paused_; }
 
   // Stops the flow and disconnects from the broker, then hands every message already received
   // to the sink. Idempotent. Call before the sink goes away.
@@ -112,7 +111,6 @@ class PahoMqttSource final : public Source {
   MqttRecordBuilder builder_;
   DeadLetterBox dead_letters_;
   HandoffQueue<MqttMessage> queue_;
-  bool paused_ = false;
   bool shut_down_ = false;
 
   std::atomic<int> state_{kDisconnected};
