@@ -335,6 +335,38 @@ TEST_F(PahoMqttSourceTlsTest, UntrustedServerCertificateIsRefused) {
   EXPECT_FALSE(source.connected());
 }
 
+TEST(PahoMqttSourceBackoffTest, RetriesAfterTheBackoffWhichDoublesUpToItsCap) {
+  int port = testing::FreeLoopbackPort();  // nothing listens there
+  SourceConfig c = MqttConfig("tcp://127.0.0.1:" + std::to_string(port), "kedge-test/backoff");
+  MetricsRegistry metrics;
+  CollectingSink sink;
+  FakeClock clock;
+  MqttSourceOptions o = FastOptions();
+  o.min_reconnect_delay = Millis(100);
+  o.max_reconnect_delay = Millis(400);
+  PahoMqttSource source(c, o, clock, sink, metrics);
+  Counter& attempts =
+      metrics.GetCounter("kedge_mqtt_connect_attempts_total", "", {{"source", "sensors"}});
+  Counter& failures =
+      metrics.GetCounter("kedge_mqtt_connect_failures_total", "", {{"source", "sensors"}});
+  ASSERT_TRUE(source.Start({}).ok());  // the first attempt, at once
+  EXPECT_EQ(attempts.value(), 1u);
+  // Each wait: the attempt fails (on Paho's thread), nothing happens just before the delay is
+  // over, and the next attempt starts when it is.
+  const int delays_ms[] = {100, 200, 400, 400};
+  for (int delay : delays_ms) {
+    uint64_t before = attempts.value();
+    ASSERT_TRUE(PollUntil(source, [&] { return failures.value() >= before; }));
+    clock.Advance(Millis(delay - 1));
+    source.Poll();
+    EXPECT_EQ(attempts.value(), before) << "after " << delay - 1 << " ms";
+    clock.Advance(Millis(1));
+    source.Poll();
+    EXPECT_EQ(attempts.value(), before + 1) << "after " << delay << " ms";
+  }
+  EXPECT_FALSE(source.connected());
+}
+
 TEST(PahoMqttSourceConfigTest, BadBrokerUrlIsAClearStartError) {
   SourceConfig c = MqttConfig("http://127.0.0.1:1", "kedge-test/x");
   MetricsRegistry metrics;
