@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <fstream>
 #include <map>
 #include <nlohmann/json.hpp>
@@ -219,13 +220,16 @@ TEST_F(PahoMqttSourceTest, RefusedBatchIsOfferedAgainAndShutdownHandsOverWhatWas
   for (const auto& [seq, count] : seen) EXPECT_EQ(count, 1) << "seq " << seq;
 }
 
-TEST_F(PahoMqttSourceTest, EnvelopeCarriesTopicTimestampAndPayload) {
+TEST_F(PahoMqttSourceTest, EnvelopeCarriesTopicTimestampAndPayloadAndArrivalWakesTheAgent) {
   std::string broker = Broker();
   ASSERT_FALSE(broker.empty());
   SourceConfig config = MqttConfig(broker, prefix_);
   config.mqtt.envelope = true;
   config.partition_key_mode = PartitionKeyMode::kTopic;
-  PahoMqttSource source(config, FastOptions(), Clock::Real(), sink_, metrics_);
+  std::atomic<int> wakeups{0};
+  MqttSourceOptions options = FastOptions();
+  options.wakeup = [&wakeups] { ++wakeups; };
+  PahoMqttSource source(config, options, Clock::Real(), sink_, metrics_);
   ASSERT_TRUE(source.Start({}).ok());
   ASSERT_TRUE(PollUntil(source, [&] { return source.subscribed(); }));
   TestPublisher pub(broker);
@@ -237,6 +241,7 @@ TEST_F(PahoMqttSourceTest, EnvelopeCarriesTopicTimestampAndPayload) {
   EXPECT_GT(a["ts"].get<int64_t>(), 1700000000000);
   EXPECT_EQ(sink_.records[0].partition_key, prefix_ + "/a");
   EXPECT_EQ(nlohmann::json::parse(sink_.records[1].data)["payload"], "plain");
+  EXPECT_GE(wakeups.load(), 1);  // the first message landed in an empty queue
 }
 
 TEST_F(PahoMqttSourceTest, StartsWhileTheBrokerIsDownAndConnectsWhenItComesUp) {
