@@ -40,7 +40,7 @@ struct PahoMqttSource::Counters {
         delivered(m.GetCounter("kedge_mqtt_records_total", "MQTT records accepted by the sink",
                                {{"source", name}})),
         dead_letters(m.GetCounter("kedge_mqtt_dead_letters_total",
-                                  "MQTT messages set aside (no partition key could be taken)",
+                                  "MQTT messages set aside (no partition key, or too large)",
                                   {{"source", name}})),
         connects(m.GetCounter("kedge_mqtt_connects_total", "successful MQTT connects",
                               {{"source", name}})),
@@ -129,7 +129,8 @@ PahoMqttSource::PahoMqttSource(const SourceConfig& config, MqttSourceOptions opt
       client_id_(config.mqtt.client_id.empty()
                      ? "kedge-" + options_.device_id + "-" + config.name
                      : config.mqtt.client_id),
-      builder_(config.mqtt.envelope, config.partition_key_mode, config.partition_key),
+      builder_(config.mqtt.envelope, config.partition_key_mode, config.partition_key,
+               config.max_line_bytes),
       dead_letters_(options_.dead_letter_path),
       queue_(options_.queue_capacity),
       backoff_(options_.min_reconnect_delay),
@@ -265,7 +266,7 @@ void PahoMqttSource::FillPending() {
           << "mqtt source '" << Name() << "': set aside a message on '" << m.topic
           << "': " << record.status().message();
       dead_letters_.Add({m.received_ms, std::move(m.topic), record.status().message(),
-                         std::move(m.payload)});
+                         std::move(m.payload), 0});
       continue;
     }
     pending_.records.push_back(std::move(*record));

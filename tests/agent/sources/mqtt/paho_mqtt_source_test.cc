@@ -127,13 +127,15 @@ TEST_F(PahoMqttSourceTest, MessagesPublishedWhileStoppedArriveAfterRestartWithTh
   for (const auto& [seq, count] : seen) EXPECT_EQ(count, 1) << "seq " << seq;
 }
 
-TEST_F(PahoMqttSourceTest, MalformedPayloadsAreCountedAndSetAsideWithoutBlockingOthers) {
+TEST_F(PahoMqttSourceTest, MalformedAndOversizePayloadsAreCountedAndSetAsideWithoutBlockingOthers) {
   std::string broker = Broker();
   ASSERT_FALSE(broker.empty());
   std::string dir = testing::MakeTempDir("kedge-mqtt");
   MqttSourceOptions options = FastOptions();
   options.dead_letter_path = dir + "/dead.jsonl";
-  PahoMqttSource source(MqttConfig(broker, prefix_), options, Clock::Real(), sink_, metrics_);
+  SourceConfig config = MqttConfig(broker, prefix_);
+  config.max_line_bytes = 1000;
+  PahoMqttSource source(config, options, Clock::Real(), sink_, metrics_);
   ASSERT_TRUE(source.Start({}).ok());
   ASSERT_TRUE(PollUntil(source, [&] { return source.subscribed(); }));
 
@@ -142,29 +144,32 @@ TEST_F(PahoMqttSourceTest, MalformedPayloadsAreCountedAndSetAsideWithoutBlocking
   messages.emplace_back(prefix_ + "/bad", "{\"other\":1}");
   messages.emplace_back(prefix_ + "/bad", std::string("\xff\x00\x01", 3));
   messages.emplace_back(prefix_ + "/bad", "{\"device_id\":{\"nested\":true}}");
+  messages.emplace_back(prefix_ + "/bad",
+                        "{\"device_id\":\"big\",\"pad\":\"" + std::string(2000, 'x') + "\"}");
   for (auto& m : Readings(prefix_, 5, 5)) messages.push_back(m);
   TestPublisher pub(broker);
   ASSERT_TRUE(pub.PublishAll(messages, 1));
   ASSERT_TRUE(PollUntil(source, [&] { return sink_.records.size() >= 10; }));
-  ASSERT_TRUE(PollUntil(source, [&] { return source.dead_letters().total() >= 4; }));
+  ASSERT_TRUE(PollUntil(source, [&] { return source.dead_letters().total() >= 5; }));
 
   EXPECT_EQ(SeqCounts(sink_.records).size(), 10u);
-  EXPECT_EQ(source.dead_letters().total(), 4u);
+  EXPECT_EQ(source.dead_letters().total(), 5u);
   EXPECT_EQ(metrics_.GetCounter("kedge_mqtt_dead_letters_total", "", {{"source", "sensors"}})
                 .value(),
-            4u);
-  ASSERT_EQ(source.dead_letters().recent().size(), 4u);
+            5u);
+  ASSERT_EQ(source.dead_letters().recent().size(), 5u);
   EXPECT_EQ(source.dead_letters().recent()[0].payload, "not json at all");
   std::ifstream in(options.dead_letter_path);
   std::vector<nlohmann::json> lines;
   for (std::string line; std::getline(in, line);) {
     lines.push_back(nlohmann::json::parse(line, nullptr, false));
   }
-  ASSERT_EQ(lines.size(), 4u);
+  ASSERT_EQ(lines.size(), 5u);
   EXPECT_EQ(lines[0]["topic"], prefix_ + "/bad");
   EXPECT_EQ(lines[0]["payload"], "not json at all");
   EXPECT_EQ(lines[1]["payload"]["other"], 1);
   EXPECT_EQ(lines[2]["payload_base64"], "/wAB");
+  EXPECT_EQ(lines[4]["payload"]["device_id"], "big");  // too large for a record
   std::system(("rm -rf '" + dir + "'").c_str());
 }
 
