@@ -69,6 +69,7 @@ Status ProducerConfig::Validate() const {
     return bad("rate_limit_percent", "0 (no limit) or at least 1");
   }
   if (max_in_flight_bytes_per_shard < 1) return bad("max_in_flight_bytes_per_shard", ">= 1");
+  if (max_requests_in_flight < 1) return bad("max_requests_in_flight", ">= 1");
   if (retry_initial_backoff.count() < 1 || retry_max_backoff < retry_initial_backoff) {
     return bad("retry_initial_backoff/retry_max_backoff", ">= 1 ms, initial <= max");
   }
@@ -241,10 +242,23 @@ void Producer::CancelAll(const Status& why) {
   for (auto& r : aggregator_.TakeAll()) retrier_.Fail(std::move(r), why);
   for (auto& r : limiter_.TakeAll()) retrier_.FailAll(std::move(r), why);
   for (auto& r : collector_.TakeAll()) retrier_.FailAll(std::move(r), why);
+  for (auto& batch : waiting_batches_) {
+    collector_.OnBatchDone(*batch);
+    for (auto& r : batch->records) retrier_.FailAll(std::move(r), why);
+  }
+  waiting_batches_.clear();
   for (auto& r : retrier_.TakeAllWaiting()) retrier_.Fail(std::move(r), why);
 }
 
 void Producer::Send(PutBatchPtr batch) {
+  if (in_flight_.size() >= config_.max_requests_in_flight) {
+    waiting_batches_.push_back(std::move(batch));
+    return;
+  }
+  Dispatch(std::move(batch));
+}
+
+void Producer::Dispatch(PutBatchPtr batch) {
   std::vector<PutRecordsEntry> entries;
   entries.reserve(batch->records.size());
   SteadyTime now = clock_.Now();
@@ -283,6 +297,11 @@ void Producer::HandleAnswer(uint64_t id, const StatusOr<PutRecordsResult>& resul
   in_flight_.erase(it);
   collector_.OnBatchDone(*batch);
   retrier_.OnPutRecordsDone(*batch, result);
+  if (!waiting_batches_.empty()) {
+    PutBatchPtr next = std::move(waiting_batches_.front());
+    waiting_batches_.pop_front();
+    Dispatch(std::move(next));
+  }
 }
 
 void Producer::Leave() {

@@ -18,6 +18,7 @@
 // Put. Destroying the producer fails what is still outstanding with Cancelled.
 
 #include <cstdint>
+#include <deque>
 #include <map>
 #include <memory>
 #include <optional>
@@ -50,6 +51,9 @@ struct ProducerConfig {
   Millis record_ttl{30000};  // 0 = unlimited (when a spool backs the producer)
   double rate_limit_percent = 150;  // of the shard limits; 0 = no limit (local endpoints)
   size_t max_in_flight_bytes_per_shard = 4 * 1048576;
+  // PutRecords requests at once, like the KPL's MaxConnections; more wait in line (a request
+  // waiting for a connection would otherwise spend its connect timeout in libcurl's queue).
+  size_t max_requests_in_flight = 24;
   Millis retry_initial_backoff{100};
   Millis retry_max_backoff{10000};
   bool fail_if_throttled = false;
@@ -100,7 +104,9 @@ class Producer {
   void Settle();
   void RunStages(SteadyTime now);
   void Requeue(PendingRecordPtr record, SteadyTime now);
+  // Sends `batch` now, or queues it while max_requests_in_flight are out.
   void Send(PutBatchPtr batch);
+  void Dispatch(PutBatchPtr batch);
   void OnAnswer(uint64_t id, StatusOr<PutRecordsResult> result);
   void HandleAnswer(uint64_t id, const StatusOr<PutRecordsResult>& result);
   void CancelAll(const Status& why);
@@ -117,6 +123,7 @@ class Producer {
   Aggregator aggregator_;
 
   std::map<uint64_t, PutBatchPtr> in_flight_;
+  std::deque<PutBatchPtr> waiting_batches_;  // ready, waiting for a request slot
   uint64_t next_batch_id_ = 1;
   std::vector<std::pair<uint64_t, StatusOr<PutRecordsResult>>> deferred_;
   int depth_ = 0;

@@ -9,6 +9,8 @@
 #include "agent/cli/check_config_command.h"
 #include "agent/cli/convert_config_command.h"
 #include "agent/cli/put_command.h"
+#include "agent/cli/run_command.h"
+#include "agent/cli/status_command.h"
 #include "agent/cli/stream_command.h"
 #include "platform/logging.h"
 
@@ -21,7 +23,9 @@ constexpr char kUsage[] =
     "commands:\n"
     "  check-config  check a configuration file (kedge YAML or a Kinesis Agent agent.json)\n"
     "  convert-config  translate a Kinesis Agent agent.json into kedge YAML\n"
+    "  run           run the agent: sources -> spool -> sinks (kedge run --config FILE)\n"
     "  put           send newline-delimited records from a file or stdin to a stream\n"
+    "  status        show what the running agent is doing (from its status server)\n"
     "  stream        create, describe or read a Kinesis data stream\n"
     "  version       print the version\n"
     "\n"
@@ -48,6 +52,8 @@ int RunCli(int argc, char** argv) {
   if (command == "check-config") return CheckConfigCommand(rest);
   if (command == "convert-config") return ConvertConfigCommand(rest);
   if (command == "put") return PutCommand(rest);
+  if (command == "run") return RunCommand(rest);
+  if (command == "status") return StatusCommand(rest);
   if (command == "stream") return StreamCommand(rest);
   std::fprintf(stderr, "kedge: unknown command '%s'\n\n%s", command.c_str(), kUsage);
   return 2;

@@ -52,8 +52,8 @@ int RunConvertConfig(const std::vector<std::string>& args, Env& env, const FileS
     err << errors.ToString() << "\n";
     return 1;
   }
-  std::string yaml = "# Converted by kedge convert-config from " + input + "\n" +
-                     WriteYamlConfig(config);
+  std::string yaml =
+      "# Converted by kedge convert-config from " + input + "\n" + WriteYamlConfig(config);
   if (output.empty()) {
     out << yaml;
     return 0;

@@ -136,10 +136,7 @@ class LineFeeder {
       }
       Status put = producer.Put(*held_, done);
       if (put.code() == StatusCode::kResourceExhausted) return;  // full: try again later
-      if (!put.ok()) {
-        ++invalid_;
-        err_ << "kedge put: line " << held_line_ << ": " << put.message() << "\n";
-      }
+      if (!put.ok()) Refuse(held_line_, put);
       held_.reset();
     }
   }
@@ -159,8 +156,7 @@ class LineFeeder {
       if (line.empty()) continue;
       auto record = MakeRecord(options_, std::move(line), line_number_);
       if (!record.ok()) {
-        ++invalid_;
-        err_ << "kedge put: line " << line_number_ << ": " << record.status().message() << "\n";
+        Refuse(line_number_, record.status());
         continue;
       }
       held_ = std::move(*record);
@@ -168,6 +164,16 @@ class LineFeeder {
       return true;
     }
     return false;
+  }
+
+  // Names the first lines that cannot be sent; past that, only counts them.
+  void Refuse(uint64_t line, const Status& why) {
+    constexpr uint64_t kShown = 20;
+    if (++invalid_ <= kShown) {
+      err_ << "kedge put: line " << line << ": " << why.message() << "\n";
+    } else if (invalid_ == kShown + 1) {
+      err_ << "kedge put: more lines cannot be sent; counting them without naming each\n";
+    }
   }
 
   const PutOptions& options_;
@@ -248,19 +254,22 @@ StatusOr<PutOptions> ParsePutArgs(const std::vector<std::string>& args) {
 
 StatusOr<PutSummary> RunPut(const PutOptions& options, std::istream& in, kpl::KinesisApi& api,
                             net::HttpClient& http, Clock& clock, std::ostream& err) {
+  // Declared before the producer: a producer destroyed with records outstanding fails them,
+  // and their callbacks write here.
+  Status failed;  // the first record that could not be delivered says why
+  kpl::PutCallback done = [&failed](const kpl::PutOutcome& outcome) {
+    if (!outcome.status.ok() && failed.ok()) failed = outcome.status;
+  };
   WatchedKinesisApi watched(api);
   kpl::ProducerConfig config;
   config.stream = options.stream;
   config.aggregation_enabled = options.aggregation;
   config.rate_limit_percent = options.rate_limit_percent;
   config.record_ttl = options.record_ttl;
+  config.max_requests_in_flight = 16;          // the HTTP client's connection count
+  config.max_outstanding_bytes = 8 * 1048576;  // a CLI needs little read-ahead
   auto producer = kpl::Producer::Create(watched, clock, config);
   if (!producer.ok()) return producer.status();
-
-  Status failed;  // the first record that could not be delivered says why
-  kpl::PutCallback done = [&failed](const kpl::PutOutcome& outcome) {
-    if (!outcome.status.ok() && failed.ok()) failed = outcome.status;
-  };
   LineFeeder feeder(options, in, err);
   SteadyTime start = clock.Now();
   kpl::Producer& p = **producer;

@@ -1,8 +1,7 @@
 #include "agent/config/agent_json.h"
 
-#include <nlohmann/json.hpp>
-
 #include <map>
+#include <nlohmann/json.hpp>
 #include <regex>
 #include <set>
 
@@ -22,7 +21,9 @@ struct ParseErrorFinder {
   bool number_float(json::number_float_t, const std::string&) { return true; }
   bool string(std::string&) { return true; }
   template <typename Binary>
-  bool binary(Binary&) { return true; }
+  bool binary(Binary&) {
+    return true;
+  }
   bool start_object(size_t) { return true; }
   bool key(std::string&) { return true; }
   bool end_object() { return true; }
@@ -76,28 +77,57 @@ struct Context {
   std::string firehose_region;
 };
 
-const std::set<std::string> kIgnoredGlobals = {
-    "checkpointFile", "checkpointTimeToLiveDays", "maxSendingThreads", "maxSendingThreadsPerCore",
-    "sendingThreadsMaxQueueSize", "sendingThreadsKeepAliveMillis", "maxConnections",
-    "connectionTimeoutMillis", "socketTimeoutMillis", "connectionTTLMillis", "useTcpKeepAlive",
-    "useHttpGzip", "cloudwatch.emitMetrics", "cloudwatch.namespace", "cloudwatch.endpoint",
-    "cloudwatch.metricsBufferTimeMillis", "cloudwatch.metricsQueueSize", "cloudwatch.tagInstance",
-    "log.emitMetrics", "log.emitInternalMetrics", "log.statusReportingPeriodSeconds",
-    "shutdownTimeoutMillis", "sts.endpoint", "userAgentOverride"};
-const std::set<std::string> kCredentialKeys = {
-    "awsAccessKeyId", "awsSecretAccessKey", "awsSessionToken", "assumeRoleARN",
-    "assumeRoleExternalId", "userDefinedCredentialsProvider.classname",
-    "userDefinedCredentialsProvider.location"};
-const std::set<std::string> kIgnoredFlowKeys = {
-    "maxBufferAgeMillis", "maxBufferSizeBytes", "maxBufferSizeRecords", "publishQueueCapacity",
-    "waitOnFullPublishQueueMillis", "waitOnEmptyPublishQueueMillis", "waitOnFullRetryQueueMillis",
-    "retryInitialBackoffMillis", "retryMaxBackoffMillis", "minTimeBetweenFilePollsMillis",
-    "maxTimeBetweenFileTrackerRefreshMillis", "truncatedRecordTerminator", "fileFooterPattern",
-    "aggregatedRecordSizeBytes", "fileEncoding"};
+const std::set<std::string> kIgnoredGlobals = {"checkpointFile",
+                                               "checkpointTimeToLiveDays",
+                                               "maxSendingThreads",
+                                               "maxSendingThreadsPerCore",
+                                               "sendingThreadsMaxQueueSize",
+                                               "sendingThreadsKeepAliveMillis",
+                                               "maxConnections",
+                                               "connectionTimeoutMillis",
+                                               "socketTimeoutMillis",
+                                               "connectionTTLMillis",
+                                               "useTcpKeepAlive",
+                                               "useHttpGzip",
+                                               "cloudwatch.emitMetrics",
+                                               "cloudwatch.namespace",
+                                               "cloudwatch.endpoint",
+                                               "cloudwatch.metricsBufferTimeMillis",
+                                               "cloudwatch.metricsQueueSize",
+                                               "cloudwatch.tagInstance",
+                                               "log.emitMetrics",
+                                               "log.emitInternalMetrics",
+                                               "log.statusReportingPeriodSeconds",
+                                               "shutdownTimeoutMillis",
+                                               "sts.endpoint",
+                                               "userAgentOverride"};
+const std::set<std::string> kCredentialKeys = {"awsAccessKeyId",
+                                               "awsSecretAccessKey",
+                                               "awsSessionToken",
+                                               "assumeRoleARN",
+                                               "assumeRoleExternalId",
+                                               "userDefinedCredentialsProvider.classname",
+                                               "userDefinedCredentialsProvider.location"};
+const std::set<std::string> kIgnoredFlowKeys = {"maxBufferAgeMillis",
+                                                "maxBufferSizeBytes",
+                                                "maxBufferSizeRecords",
+                                                "publishQueueCapacity",
+                                                "waitOnFullPublishQueueMillis",
+                                                "waitOnEmptyPublishQueueMillis",
+                                                "waitOnFullRetryQueueMillis",
+                                                "retryInitialBackoffMillis",
+                                                "retryMaxBackoffMillis",
+                                                "minTimeBetweenFilePollsMillis",
+                                                "maxTimeBetweenFileTrackerRefreshMillis",
+                                                "truncatedRecordTerminator",
+                                                "fileFooterPattern",
+                                                "aggregatedRecordSizeBytes",
+                                                "fileEncoding"};
 
 // "https://kinesis.eu-west-1.amazonaws.com" -> "eu-west-1"; "" when not an AWS endpoint.
 std::string RegionOfAwsEndpoint(const std::string& url) {
-  static const std::regex kAws(R"(^(https://)?(kinesis|firehose)(-fips)?\.([a-z0-9-]+)\.amazonaws\.com(\.cn)?/?$)");
+  static const std::regex kAws(
+      R"(^(https://)?(kinesis|firehose)(-fips)?\.([a-z0-9-]+)\.amazonaws\.com(\.cn)?/?$)");
   std::smatch m;
   if (std::regex_match(url, m, kAws)) return m[4];
   return "";
@@ -134,8 +164,9 @@ void ReadGlobals(Context& c, const json& root, AgentConfig* config) {
       if (key == "kinesis.region") c.region = value;
       if (key == "firehose.region") c.firehose_region = value;
     } else if (kCredentialKeys.count(key)) {
-      c.errors.Warning(line, key, "ignored: kedge takes credentials from the AWS credential "
-                                  "chain (environment, ~/.aws/credentials, IoT certificate)");
+      c.errors.Warning(line, key,
+                       "ignored: kedge takes credentials from the AWS credential "
+                       "chain (environment, ~/.aws/credentials, IoT certificate)");
     } else if (kIgnoredGlobals.count(key)) {
       c.errors.Warning(line, key, "ignored: kedge has no use for this setting");
     } else {
@@ -149,22 +180,27 @@ bool ReadDataProcessing(Context& c, const json& opt, const std::string& path, in
                         ProcessorConfig* p) {
   std::string name;
   if (!GetString(c, opt, "optionName", path + ".optionName", line, &name)) {
-    c.errors.Error(line, path + ".optionName", "missing; use SINGLELINE, CSVTOJSON, LOGTOJSON or ADDMETADATA");
+    c.errors.Error(line, path + ".optionName",
+                   "missing; use SINGLELINE, CSVTOJSON, LOGTOJSON or ADDMETADATA");
     return false;
   }
   if (name == "SINGLELINE") {
     p->type = ProcessorType::kSingleLine;
     if (auto it = opt.find("parseOptions"); it != opt.end() && it->is_array()) {
       for (const json& o : *it) {
-        if (o == "NO_TRIM") p->trim = false;
-        else c.errors.Warning(line, path + ".parseOptions", "only NO_TRIM is supported; " + AsText(o) + " is ignored");
+        if (o == "NO_TRIM")
+          p->trim = false;
+        else
+          c.errors.Warning(line, path + ".parseOptions",
+                           "only NO_TRIM is supported; " + AsText(o) + " is ignored");
       }
     }
   } else if (name == "CSVTOJSON") {
     p->type = ProcessorType::kCsvToJson;
     auto fields = opt.find("customFieldNames");
     if (fields == opt.end() || !fields->is_array() || fields->empty()) {
-      c.errors.Error(line, path + ".customFieldNames", "required for CSVTOJSON: a list of column names");
+      c.errors.Error(line, path + ".customFieldNames",
+                     "required for CSVTOJSON: a list of column names");
       return false;
     }
     for (const json& f : *fields) p->fields.push_back(AsText(f));
@@ -188,8 +224,10 @@ bool ReadDataProcessing(Context& c, const json& opt, const std::string& path, in
         {"RFC3339SYSLOG", LogFormat::kSyslogRfc3164}};
     auto f = kFormats.find(format);
     if (f == kFormats.end()) {
-      c.errors.Error(line, path + ".logFormat", "'" + format + "' is not supported; use "
-                     "COMMONAPACHELOG, COMBINEDAPACHELOG, SYSLOG or RFC3339SYSLOG");
+      c.errors.Error(line, path + ".logFormat",
+                     "'" + format +
+                         "' is not supported; use "
+                         "COMMONAPACHELOG, COMBINEDAPACHELOG, SYSLOG or RFC3339SYSLOG");
       return false;
     }
     p->log_format = f->second;
@@ -205,8 +243,10 @@ bool ReadDataProcessing(Context& c, const json& opt, const std::string& path, in
       for (auto m = it->begin(); m != it->end(); ++m) p->metadata[m.key()] = AsText(m.value());
     }
   } else {
-    c.errors.Error(line, path + ".optionName", "'" + name + "' is not supported by kedge; "
-                   "use SINGLELINE, CSVTOJSON, LOGTOJSON or ADDMETADATA");
+    c.errors.Error(line, path + ".optionName",
+                   "'" + name +
+                       "' is not supported by kedge; "
+                       "use SINGLELINE, CSVTOJSON, LOGTOJSON or ADDMETADATA");
     return false;
   }
   return true;
@@ -222,7 +262,9 @@ std::string AddSink(Context& c, bool firehose, const std::string& stream, AgentC
   const std::string& endpoint = firehose ? c.firehose_endpoint : c.kinesis_endpoint;
   std::string region = RegionOfAwsEndpoint(endpoint);
   if (region.empty() && !endpoint.empty()) sink.endpoint = endpoint;
-  sink.region = !region.empty() ? region : (firehose && !c.firehose_region.empty() ? c.firehose_region : c.region);
+  sink.region = !region.empty()
+                    ? region
+                    : (firehose && !c.firehose_region.empty() ? c.firehose_region : c.region);
   config->sinks.push_back(std::move(sink));
   return name;
 }
@@ -247,33 +289,45 @@ void ReadFlow(Context& c, const json& flow, size_t index, AgentConfig* config) {
     src.key_lines[key] = line;
     std::string text;
     if (key == "filePattern") {
-      if (GetString(c, flow, "filePattern", key_path, line, &src.path)) src.key_lines["path"] = line;
+      if (GetString(c, flow, "filePattern", key_path, line, &src.path))
+        src.key_lines["path"] = line;
     } else if (key == "kinesisStream") {
       GetString(c, flow, "kinesisStream", key_path, line, &kinesis);
     } else if (key == "deliveryStream") {
       GetString(c, flow, "deliveryStream", key_path, line, &firehose);
     } else if (key == "initialPosition") {
       GetString(c, flow, "initialPosition", key_path, line, &text);
-      if (text == "START_OF_FILE") src.start_position = StartPosition::kBeginning;
-      else if (text == "END_OF_FILE") src.start_position = StartPosition::kEnd;
-      else c.errors.Error(line, key_path, "'" + text + "' is not allowed; use START_OF_FILE or END_OF_FILE");
+      if (text == "START_OF_FILE")
+        src.start_position = StartPosition::kBeginning;
+      else if (text == "END_OF_FILE")
+        src.start_position = StartPosition::kEnd;
+      else
+        c.errors.Error(line, key_path,
+                       "'" + text + "' is not allowed; use START_OF_FILE or END_OF_FILE");
     } else if (key == "partitionKeyOption") {
       GetString(c, flow, "partitionKeyOption", key_path, line, &text);
-      if (text == "RANDOM") src.partition_key_mode = PartitionKeyMode::kRandom;
-      else if (text == "DETERMINISTIC") src.partition_key_mode = PartitionKeyMode::kDeterministic;
-      else c.errors.Error(line, key_path, "'" + text + "' is not allowed; use RANDOM or DETERMINISTIC");
+      if (text == "RANDOM")
+        src.partition_key_mode = PartitionKeyMode::kRandom;
+      else if (text == "DETERMINISTIC")
+        src.partition_key_mode = PartitionKeyMode::kDeterministic;
+      else
+        c.errors.Error(line, key_path,
+                       "'" + text + "' is not allowed; use RANDOM or DETERMINISTIC");
     } else if (key == "multiLineStartPattern") {
       if (GetString(c, flow, "multiLineStartPattern", key_path, line, &text)) {
         try {
           std::regex check(text, std::regex::ECMAScript);
           src.multiline_start_pattern = text;
         } catch (const std::regex_error& e) {
-          c.errors.Error(line, key_path, "'" + text + "' is not a valid regular expression (" + e.what() + ")");
+          c.errors.Error(line, key_path,
+                         "'" + text + "' is not a valid regular expression (" + e.what() + ")");
         }
       }
     } else if (key == "skipHeaderLines") {
-      if (it->is_number_unsigned()) src.skip_header_lines = it->get<uint32_t>();
-      else c.errors.Error(line, key_path, "expected a whole number of lines");
+      if (it->is_number_unsigned())
+        src.skip_header_lines = it->get<uint32_t>();
+      else
+        c.errors.Error(line, key_path, "expected a whole number of lines");
     } else if (key == "dataProcessingOptions") {
       if (!it->is_array()) {
         c.errors.Error(line, key_path, "expected a list of options");
@@ -282,7 +336,8 @@ void ReadFlow(Context& c, const json& flow, size_t index, AgentConfig* config) {
       for (size_t i = 0; i < it->size(); ++i) {
         ProcessorConfig p;
         int opt_line = c.lines.Next("optionName");
-        if (ReadDataProcessing(c, (*it)[i], key_path + "[" + std::to_string(i) + "]", opt_line, &p)) {
+        if (ReadDataProcessing(c, (*it)[i], key_path + "[" + std::to_string(i) + "]", opt_line,
+                               &p)) {
           src.processors.push_back(std::move(p));
         }
       }
@@ -292,7 +347,8 @@ void ReadFlow(Context& c, const json& flow, size_t index, AgentConfig* config) {
       c.errors.Error(line, key_path, "unknown Kinesis Agent flow setting");
     }
   }
-  if (src.path.empty()) c.errors.Error(flow_line, path + ".filePattern", "missing; every flow needs one");
+  if (src.path.empty())
+    c.errors.Error(flow_line, path + ".filePattern", "missing; every flow needs one");
   if (kinesis.empty() == firehose.empty()) {
     c.errors.Error(flow_line, path, "set exactly one of kinesisStream or deliveryStream");
   } else {

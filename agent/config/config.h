@@ -21,13 +21,13 @@ enum class WhenFull { kBlock, kDropOldest };
 enum class SpoolSync { kNormal, kFull };
 
 struct SpoolConfig {
-  std::string path;                    // empty: <state_dir>/spool.db
-  uint64_t max_bytes = 1ull << 30;     // 1 GiB
+  std::string path;                 // empty: <state_dir>/spool.db
+  uint64_t max_bytes = 1ull << 30;  // 1 GiB
   WhenFull when_full = WhenFull::kBlock;
   SpoolSync synchronous = SpoolSync::kNormal;
-  uint32_t commit_records = 2000;      // group commit: at most this many records per transaction
-  Millis commit_interval{100};         // ... or this long after the first uncommitted record
-  int max_attempts = 0;                // sends before a record is dead-lettered; 0: no limit
+  uint32_t commit_records = 2000;  // group commit: at most this many records per transaction
+  Millis commit_interval{100};     // ... or this long after the first uncommitted record
+  int max_attempts = 0;            // sends before a record is dead-lettered; 0: no limit
 };
 
 struct HttpConfig {
@@ -46,18 +46,19 @@ struct SinkConfig {
   int KeyLine(const std::string& key) const;
 
   // kinesis and firehose
-  std::string stream;       // stream or delivery stream name
-  std::string region;       // empty: AWS_REGION / profile
-  std::string endpoint;     // empty: the AWS endpoint for the region
-  std::string ca_file;      // extra trust anchors
+  std::string stream;                       // stream or delivery stream name
+  std::string region;                       // empty: AWS_REGION / profile
+  std::string endpoint;                     // empty: the AWS endpoint for the region
+  std::string ca_file;                      // extra trust anchors
   WireFormat protocol = WireFormat::kCbor;  // kinesis only
   bool aggregation = true;                  // KPL aggregation, kinesis only
   Millis max_buffered_time{100};
   Millis record_ttl{std::chrono::seconds(30)};
-  bool append_newline = false;              // firehose: add "\n" to each record
+  bool append_newline = false;  // firehose: add "\n" to each record
 
   // file
   std::string path;
+  bool sync = true;  // fdatasync each batch before it is acked (and leaves the spool)
 };
 
 enum class SourceType { kFile, kMqtt, kJournald, kMetrics, kStdin };
@@ -76,7 +77,7 @@ struct ProcessorConfig {
   std::vector<std::string> fields;  // csv: required column names; log: optional renames
   char delimiter = ',';
   LogFormat log_format = LogFormat::kApacheCommon;
-  std::string match_pattern;        // log_to_json: a custom regex with capture groups
+  std::string match_pattern;  // log_to_json: a custom regex with capture groups
   // add_metadata
   bool add_timestamp = true;
   bool add_device_id = true;
@@ -85,15 +86,15 @@ struct ProcessorConfig {
 };
 
 struct MqttSettings {
-  std::string broker;                // tcp://host:1883, ssl://host:8883
+  std::string broker;  // tcp://host:1883, ssl://host:8883
   std::vector<std::string> topics;
   int qos = 1;
-  std::string client_id;             // empty: kedge-<device_id>-<source name>
+  std::string client_id;  // empty: kedge-<device_id>-<source name>
   bool clean_session = false;
   std::string username;
-  std::string password;              // secret: never logged, never in /status
+  std::string password;  // secret: never logged, never in /status
   std::string ca_file, cert_file, key_file;
-  bool envelope = false;             // format: raw | envelope
+  bool envelope = false;  // format: raw | envelope
   Millis keepalive{std::chrono::seconds(30)};
 };
 
@@ -141,7 +142,7 @@ struct AgentConfig {
   std::string source_file;  // where it was loaded from
   LogLevel log_level = LogLevel::kInfo;
   std::string state_dir = "/var/lib/kedge";
-  std::string device_id;    // empty: the host name
+  std::string device_id;  // empty: the host name
   SpoolConfig spool;
   HttpConfig http;
   std::vector<SinkConfig> sinks;

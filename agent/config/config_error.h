@@ -12,9 +12,9 @@ namespace kedge::agent {
 
 struct ConfigIssue {
   std::string file;
-  int line = 0;          // 1-based; 0 when unknown (the line is then left out)
-  std::string key;       // "sources[1].multiline_start_pattern"; empty for the whole file
-  std::string message;   // "not a valid regular expression (...); use ECMAScript syntax"
+  int line = 0;         // 1-based; 0 when unknown (the line is then left out)
+  std::string key;      // "sources[1].multiline_start_pattern"; empty for the whole file
+  std::string message;  // "not a valid regular expression (...); use ECMAScript syntax"
   std::string ToString() const;
 };
 

@@ -1,5 +1,6 @@
 #include "agent/config/config_validate.h"
 
+#include <algorithm>
 #include <cstdlib>
 #include <set>
 
@@ -37,7 +38,8 @@ void CheckFileSourcePaths(const SourceConfig& src, size_t i, const FileSystem& f
   int line = src.KeyLine("path");
   std::string key = Key("sources", i, "path");
   if (src.path.empty() || src.path.front() != '/') {
-    errors->Error(line, key, "'" + src.path + "' is not an absolute path; use e.g. /var/log/app/*.log");
+    errors->Error(line, key,
+                  "'" + src.path + "' is not an absolute path; use e.g. /var/log/app/*.log");
     return;
   }
   std::string dir = GlobBaseDir(src.path);
@@ -73,10 +75,12 @@ void ValidateSinks(const AgentConfig& config, const FileSystem& fs, ConfigErrors
       errors->Error(sink.KeyLine("name"), Key("sinks", i, "name"),
                     "another sink is already named '" + sink.name + "'; names must be unique");
     }
-    CheckReadableFile(fs, sink.ca_file, sink.KeyLine("ca_file"), Key("sinks", i, "ca_file"), errors);
+    CheckReadableFile(fs, sink.ca_file, sink.KeyLine("ca_file"), Key("sinks", i, "ca_file"),
+                      errors);
     if (sink.type == SinkType::kFile && !sink.path.empty()) {
       size_t slash = sink.path.rfind('/');
-      std::string dir = slash == std::string::npos ? "." : (slash == 0 ? "/" : sink.path.substr(0, slash));
+      std::string dir =
+          slash == std::string::npos ? "." : (slash == 0 ? "/" : sink.path.substr(0, slash));
       Status s = fs.CheckWritableDir(dir);
       if (!s.ok()) {
         errors->Error(sink.KeyLine("path"), Key("sinks", i, "path"),
@@ -105,8 +109,8 @@ void ValidateSources(const AgentConfig& config, const FileSystem& fs, ConfigErro
         std::string defined;
         for (const SinkConfig& s : config.sinks) defined += (defined.empty() ? "" : ", ") + s.name;
         errors->Error(src.KeyLine("sink"), Key("sources", i, "sink"),
-                      "no sink named '" + src.sink + "' is defined; defined sinks: " +
-                          (defined.empty() ? "(none)" : defined));
+                      "no sink named '" + src.sink +
+                          "' is defined; defined sinks: " + (defined.empty() ? "(none)" : defined));
       }
     }
     if (src.type == SourceType::kFile) CheckFileSourcePaths(src, i, fs, errors);
@@ -115,15 +119,42 @@ void ValidateSources(const AgentConfig& config, const FileSystem& fs, ConfigErro
     }
     if (src.type == SourceType::kMqtt) {
       const MqttSettings& m = src.mqtt;
-      CheckReadableFile(fs, m.ca_file, src.KeyLine("ca_file"), Key("sources", i, "ca_file"), errors);
-      CheckReadableFile(fs, m.cert_file, src.KeyLine("cert_file"), Key("sources", i, "cert_file"), errors);
-      CheckReadableFile(fs, m.key_file, src.KeyLine("key_file"), Key("sources", i, "key_file"), errors);
+      CheckReadableFile(fs, m.ca_file, src.KeyLine("ca_file"), Key("sources", i, "ca_file"),
+                        errors);
+      CheckReadableFile(fs, m.cert_file, src.KeyLine("cert_file"), Key("sources", i, "cert_file"),
+                        errors);
+      CheckReadableFile(fs, m.key_file, src.KeyLine("key_file"), Key("sources", i, "key_file"),
+                        errors);
     }
   }
   for (size_t i = 0; i < config.sinks.size(); ++i) {
     if (!config.sinks[i].name.empty() && used_sinks.count(config.sinks[i].name) == 0) {
       errors->Warning(config.sinks[i].line, Key("sinks", i, "name"),
                       "no source sends to sink '" + config.sinks[i].name + "'");
+    }
+  }
+}
+
+// The state directory (and the spool's) must be writable, or creatable, by the user that runs
+// kedge. check-config may run as another user than the service, so this is only a warning.
+void CheckStateDirs(const AgentConfig& config, const FileSystem& fs, ConfigErrors* errors) {
+  std::string spool_path = config.SpoolPath();
+  size_t slash = spool_path.rfind('/');
+  std::string spool_dir =
+      slash == std::string::npos ? "." : spool_path.substr(0, std::max<size_t>(slash, 1));
+  std::vector<std::string> dirs = {config.state_dir};
+  if (spool_dir != config.state_dir) dirs.push_back(spool_dir);
+  for (const std::string& dir : dirs) {
+    std::string probe = dir;
+    // The nearest existing ancestor is where the directory would be created.
+    while (!fs.Stat(probe).ok() && probe.size() > 1) {
+      size_t up = probe.rfind('/', probe.size() - 2);
+      probe = up == std::string::npos ? "." : probe.substr(0, std::max<size_t>(up, 1));
+    }
+    Status s = fs.CheckWritableDir(probe);
+    if (!s.ok()) {
+      errors->Warning(0, dir == config.state_dir ? "state_dir" : "spool.path",
+                      dir + " cannot be created or written by this user: " + s.message());
     }
   }
 }
@@ -145,13 +176,14 @@ bool SplitHostPort(const std::string& text, std::string* host, int* port) {
 }
 
 void ValidateConfig(const AgentConfig& config, const FileSystem& fs, ConfigErrors* errors) {
+  CheckStateDirs(config, fs, errors);
   ValidateSinks(config, fs, errors);
   ValidateSources(config, fs, errors);
   std::string host;
   int port = 0;
   if (config.http.enabled && !SplitHostPort(config.http.listen, &host, &port)) {
-    errors->Error(0, "http.listen", "'" + config.http.listen +
-                                        "' is not host:port; use e.g. 127.0.0.1:9464");
+    errors->Error(0, "http.listen",
+                  "'" + config.http.listen + "' is not host:port; use e.g. 127.0.0.1:9464");
   }
   if (!config.device_id.empty() && !ValidName(config.device_id)) {
     errors->Error(0, "device_id", "'" + config.device_id + "' is not valid; " + kNameHelp);

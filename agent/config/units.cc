@@ -58,9 +58,18 @@ std::optional<uint64_t> ParseByteSize(std::string_view text) {
     double factor;
   };
   static const Unit kUnits[] = {
-      {"", 1},           {"b", 1},          {"kib", 1024.0},    {"mib", 1048576.0},
-      {"gib", 1073741824.0}, {"tib", 1099511627776.0}, {"kb", 1e3}, {"mb", 1e6},
-      {"gb", 1e9},       {"tb", 1e12},      {"k", 1024.0},      {"m", 1048576.0},
+      {"", 1},
+      {"b", 1},
+      {"kib", 1024.0},
+      {"mib", 1048576.0},
+      {"gib", 1073741824.0},
+      {"tib", 1099511627776.0},
+      {"kb", 1e3},
+      {"mb", 1e6},
+      {"gb", 1e9},
+      {"tb", 1e12},
+      {"k", 1024.0},
+      {"m", 1048576.0},
       {"g", 1073741824.0},
   };
   for (const Unit& u : kUnits) {

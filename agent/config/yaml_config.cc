@@ -54,8 +54,10 @@ void ReadProcessor(const YAML::Node& node, const std::string& path, ConfigErrors
       std::string delimiter;
       if (r.String("delimiter", &delimiter)) {
         if (delimiter == "\\t") delimiter = "\t";
-        if (delimiter.size() != 1) r.Error("delimiter", "use exactly one character, e.g. , or ;");
-        else p.delimiter = delimiter[0];
+        if (delimiter.size() != 1)
+          r.Error("delimiter", "use exactly one character, e.g. , or ;");
+        else
+          p.delimiter = delimiter[0];
       }
       break;
     }
@@ -92,8 +94,9 @@ void ReadPartitionKey(YamlMapReader& r, SourceConfig* src) {
     } else if (key == "topic") {
       src->partition_key_mode = PartitionKeyMode::kTopic;
       if (src->type != SourceType::kMqtt) {
-        r.Error("partition_key", "'topic' is only for mqtt sources; use random, deterministic, "
-                                 "a fixed key, or partition_key_field");
+        r.Error("partition_key",
+                "'topic' is only for mqtt sources; use random, deterministic, "
+                "a fixed key, or partition_key_field");
       }
     } else if (key.empty() || key.size() > 256) {
       r.Error("partition_key", "a fixed key must be 1 to 256 characters long");
@@ -140,7 +143,8 @@ void ReadMqttSource(YamlMapReader& r, SourceConfig* src) {
   if (r.String("broker", &m.broker) && m.broker.rfind("tcp://", 0) != 0 &&
       m.broker.rfind("ssl://", 0) != 0 && m.broker.rfind("mqtt://", 0) != 0 &&
       m.broker.rfind("mqtts://", 0) != 0) {
-    r.Error("broker", "'" + m.broker + "' is not a broker URL; use tcp://host:1883 or ssl://host:8883");
+    r.Error("broker",
+            "'" + m.broker + "' is not a broker URL; use tcp://host:1883 or ssl://host:8883");
   }
   r.Require("topics");
   if (r.StringList("topics", &m.topics) && m.topics.empty()) {
@@ -191,8 +195,9 @@ void ReadSourceTypeKeys(YamlMapReader& r, SourceConfig* src) {
       r.StringList("collect", &src->metrics.collect);
       for (const std::string& c : src->metrics.collect) {
         if (std::find(kKinds.begin(), kKinds.end(), c) == kKinds.end()) {
-          r.Error("collect", "'" + c + "' is not allowed; use any of cpu, memory, disk, network, "
-                             "thermal, load, uptime");
+          r.Error("collect", "'" + c +
+                                 "' is not allowed; use any of cpu, memory, disk, network, "
+                                 "thermal, load, uptime");
         }
       }
       r.StringList("disk_paths", &src->metrics.disk_paths);
@@ -208,7 +213,8 @@ void ReadSourceTypeKeys(YamlMapReader& r, SourceConfig* src) {
 void ReadSource(const YAML::Node& node, size_t index, ConfigErrors& errors, AgentConfig* config) {
   std::string path = Indexed("sources", index);
   if (!node.IsMap()) {
-    errors.Error(NodeLine(node), path, "expected a map with name, type and sink, got " + NodeKind(node));
+    errors.Error(NodeLine(node), path,
+                 "expected a map with name, type and sink, got " + NodeKind(node));
     return;
   }
   SourceConfig src;
@@ -217,8 +223,10 @@ void ReadSource(const YAML::Node& node, size_t index, ConfigErrors& errors, Agen
   YamlMapReader common(node, path, {S("source")}, errors);
   common.Require("type");
   static const std::vector<std::pair<const char*, SourceType>> kTypes = {
-      {"file", SourceType::kFile},     {"mqtt", SourceType::kMqtt},
-      {"journald", SourceType::kJournald}, {"metrics", SourceType::kMetrics},
+      {"file", SourceType::kFile},
+      {"mqtt", SourceType::kMqtt},
+      {"journald", SourceType::kJournald},
+      {"metrics", SourceType::kMetrics},
       {"stdin", SourceType::kStdin}};
   if (!common.Enum("type", kTypes, &src.type)) return;
   std::string type_id = "source." + std::string(SourceTypeName(src.type));
@@ -274,6 +282,7 @@ void ReadSink(const YAML::Node& node, size_t index, ConfigErrors& errors, AgentC
   if (sink.type == SinkType::kFile) {
     r.Require("path");
     r.String("path", &sink.path);
+    r.Bool("sync", &sink.sync);
   } else {
     r.Require("stream");
     r.String("stream", &sink.stream);
@@ -304,7 +313,8 @@ void ReadList(YamlMapReader& top, const char* key, ConfigErrors& errors, ReadIte
     return;
   }
   if (!list.IsSequence()) {
-    top.Error(key, std::string("expected a list (each item starts with '- '), got ") + NodeKind(list));
+    top.Error(key,
+              std::string("expected a list (each item starts with '- '), got ") + NodeKind(list));
     return;
   }
   if (list.size() == 0) top.Error(key, "the list is empty; define at least one");
@@ -349,7 +359,8 @@ void ReadSections(YamlMapReader& top, ConfigErrors& errors, AgentConfig* config)
       r.Bool("enabled", &config->http.enabled);
       if (r.String("listen", &config->http.listen) &&
           config->http.listen.rfind(':') == std::string::npos) {
-        r.Error("listen", "'" + config->http.listen + "' has no port; use host:port, e.g. 127.0.0.1:9464");
+        r.Error("listen",
+                "'" + config->http.listen + "' has no port; use host:port, e.g. 127.0.0.1:9464");
       }
     }
   }
@@ -370,16 +381,17 @@ bool ParseYamlConfig(const std::string& text, AgentConfig* config, ConfigErrors*
       return false;
     }
     if (!root.IsMap()) {
-      errors->Error(NodeLine(root), "", "expected a map of keys (sinks:, sources:, ...), got " +
-                                            NodeKind(root));
+      errors->Error(NodeLine(root), "",
+                    "expected a map of keys (sinks:, sources:, ...), got " + NodeKind(root));
       return false;
     }
     YamlMapReader top(root, "", {S("top")}, *errors);
     ReadSections(top, *errors, config);
   } catch (const YAML::Exception& e) {
     // e.msg is the bare message; e.mark is 0-based.
-    errors->Error(e.mark.line >= 0 ? e.mark.line + 1 : 0, "",
-                  "not valid YAML: " + e.msg + " (column " + std::to_string(e.mark.column + 1) + ")");
+    errors->Error(
+        e.mark.line >= 0 ? e.mark.line + 1 : 0, "",
+        "not valid YAML: " + e.msg + " (column " + std::to_string(e.mark.column + 1) + ")");
   } catch (const std::exception& e) {
     errors->Error(0, "", std::string("could not be read: ") + e.what());
   }

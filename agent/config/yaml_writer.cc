@@ -69,6 +69,7 @@ void WriteSink(YAML::Emitter& out, const SinkConfig& s) {
   out << YAML::Key << "type" << YAML::Value << std::string(SinkTypeName(s.type));
   if (s.type == SinkType::kFile) {
     out << YAML::Key << "path" << YAML::Value << s.path;
+    KeyIfChanged(out, "sync", s.sync, d.sync);
   } else {
     out << YAML::Key << "stream" << YAML::Value << s.stream;
     KeyIfChanged(out, "region", s.region, d.region);

@@ -33,10 +33,14 @@ std::string FormatValue(double v) {
 std::string EscapeLabelValue(const std::string& value) {
   std::string out;
   for (char c : value) {
-    if (c == '\\') out += "\\\\";
-    else if (c == '"') out += "\\\"";
-    else if (c == '\n') out += "\\n";
-    else out += c;
+    if (c == '\\')
+      out += "\\\\";
+    else if (c == '"')
+      out += "\\\"";
+    else if (c == '\n')
+      out += "\\n";
+    else
+      out += c;
   }
   return out;
 }
@@ -44,9 +48,12 @@ std::string EscapeLabelValue(const std::string& value) {
 std::string EscapeHelp(std::string_view help) {
   std::string out;
   for (char c : help) {
-    if (c == '\\') out += "\\\\";
-    else if (c == '\n') out += "\\n";
-    else out += c;
+    if (c == '\\')
+      out += "\\\\";
+    else if (c == '\n')
+      out += "\\n";
+    else
+      out += c;
   }
   return out;
 }
@@ -211,7 +218,8 @@ std::string MetricsRegistry::RenderPrometheus() const {
         std::vector<uint64_t> counts = h.CumulativeCounts();
         for (size_t i = 0; i < counts.size(); ++i) {
           std::string le = i < h.upper_bounds().size() ? FormatValue(h.upper_bounds()[i]) : "+Inf";
-          out += name + "_bucket" + LabelText(labels, "le", le) + " " + std::to_string(counts[i]) + "\n";
+          out += name + "_bucket" + LabelText(labels, "le", le) + " " + std::to_string(counts[i]) +
+                 "\n";
         }
         out += name + "_sum" + LabelText(labels) + " " + FormatValue(h.sum()) + "\n";
         out += name + "_count" + LabelText(labels) + " " + std::to_string(h.count()) + "\n";

@@ -6,18 +6,17 @@
 #include <cstdint>
 #include <deque>
 #include <mutex>
-#include <string>
-
 #include <nlohmann/json.hpp>
+#include <string>
 
 namespace kedge::agent {
 
 struct StatusSample {
   int64_t unix_ms = 0;
-  uint64_t records_read = 0;     // cumulative counters; the page draws their rates
+  uint64_t records_read = 0;  // cumulative counters; the page draws their rates
   uint64_t records_sent = 0;
   uint64_t records_dropped = 0;
-  uint64_t spool_bytes = 0;      // gauges
+  uint64_t spool_bytes = 0;  // gauges
   uint64_t spool_records = 0;
   int64_t oldest_unsent_age_ms = 0;
 };
@@ -26,7 +25,8 @@ class StatusHistory {
  public:
   explicit StatusHistory(size_t capacity = 180) : capacity_(capacity) {}
   void Add(const StatusSample& sample);
-  // [{"t":..,"read":..,"sent":..,"dropped":..,"spool_bytes":..,"spool_records":..,"oldest_age_ms":..}]
+  // [{"t":..,"read":..,"sent":..,"dropped":..,"spool_bytes":..,"spool_records":..,
+  //   "oldest_age_ms":..}, ...]
   nlohmann::json ToJson() const;
   size_t size() const;
 

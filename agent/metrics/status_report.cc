@@ -67,15 +67,17 @@ json MetricsJson(const MetricsRegistry& metrics) {
 }  // namespace
 
 std::string BuildStatusJson(const StatusInputs& in) {
-  json j = {{"version", in.version},
-            {"state", in.state},
-            {"now_ms", ToUnixMillis(in.now)},
-            {"uptime_s", std::chrono::duration_cast<std::chrono::seconds>(in.now - in.started).count()}};
+  json j = {
+      {"version", in.version},
+      {"state", in.state},
+      {"now_ms", ToUnixMillis(in.now)},
+      {"uptime_s", std::chrono::duration_cast<std::chrono::seconds>(in.now - in.started).count()}};
   if (in.config) {
     j["device_id"] = in.config->device_id;
-    j["spool"] = {{"path", in.config->SpoolPath()},
-                  {"max_bytes", in.config->spool.max_bytes},
-                  {"when_full", in.config->spool.when_full == WhenFull::kBlock ? "block" : "drop_oldest"}};
+    j["spool"] = {
+        {"path", in.config->SpoolPath()},
+        {"max_bytes", in.config->spool.max_bytes},
+        {"when_full", in.config->spool.when_full == WhenFull::kBlock ? "block" : "drop_oldest"}};
     json sinks = json::array(), sources = json::array();
     for (const SinkConfig& s : in.config->sinks) sinks.push_back(SinkJson(s));
     for (const SourceConfig& s : in.config->sources) sources.push_back(SourceJson(s));

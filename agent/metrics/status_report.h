@@ -17,12 +17,12 @@ namespace kedge::agent {
 
 struct StatusInputs {
   std::string version;
-  const AgentConfig* config = nullptr;       // may be null before the config is loaded
+  const AgentConfig* config = nullptr;  // may be null before the config is loaded
   const MetricsRegistry* metrics = nullptr;
   const StatusHistory* history = nullptr;
   WallTime started;
   WallTime now;
-  std::string state = "running";             // starting, running, draining, degraded
+  std::string state = "running";  // starting, running, draining, degraded
 };
 
 std::string BuildStatusJson(const StatusInputs& inputs);

@@ -16,10 +16,10 @@ AddMetadataProcessor::AddMetadataProcessor(const ProcessorConfig& config,
 bool AddMetadataProcessor::Process(SourceRecord* record) {
   JsonObjectWriter out;
   if (config_.add_timestamp) {
-    WallTime t = record->timestamp_ms > 0
-                     ? WallTime(std::chrono::duration_cast<WallTime::duration>(
-                           Millis(record->timestamp_ms)))
-                     : clock_.WallNow();
+    WallTime t =
+        record->timestamp_ms > 0
+            ? WallTime(std::chrono::duration_cast<WallTime::duration>(Millis(record->timestamp_ms)))
+            : clock_.WallNow();
     out.String("ts", FormatIso8601Millis(t));
   }
   if (config_.add_device_id) out.String("device_id", device_id_);

@@ -41,8 +41,10 @@ bool CsvToJsonProcessor::Process(SourceRecord* record) {
   if (!SplitCsvLine(record->data, delimiter_, &columns)) return false;
   JsonObjectWriter out;
   for (size_t i = 0; i < fields_.size(); ++i) {
-    if (i < columns.size()) out.String(fields_[i], columns[i]);
-    else out.Null(fields_[i]);
+    if (i < columns.size())
+      out.String(fields_[i], columns[i]);
+    else
+      out.Null(fields_[i]);
   }
   record->data = out.Finish();
   return true;

@@ -20,25 +20,30 @@ Format FormatFor(LogFormat format) {
   switch (format) {
     case LogFormat::kApacheCommon:
       return {kCommon.c_str(),
-              {"host", "ident", "authuser", "datetime", "request", "response", "bytes"}, false,
+              {"host", "ident", "authuser", "datetime", "request", "response", "bytes"},
+              false,
               false};
     case LogFormat::kApacheCombined: {
       static const std::string kCombined = kCommon + " " + kQuoted + " " + kQuoted;
       return {kCombined.c_str(),
-              {"host", "ident", "authuser", "datetime", "request", "response", "bytes",
-               "referrer", "agent"},
-              false, false};
+              {"host", "ident", "authuser", "datetime", "request", "response", "bytes", "referrer",
+               "agent"},
+              false,
+              false};
     }
     case LogFormat::kSyslogRfc3164:
       return {R"(^(?:<\d{1,3}>)?([A-Z][a-z]{2} [ \d]\d \d{2}:\d{2}:\d{2}|\d{4}-\d{2}-\d{2}T[^ ]+) )"
               R"((\S+) ([^:\[\s]+)(?:\[([^\]]*)\])?: ?)",
-              {"timestamp", "hostname", "program", "processid", "message"}, true, false};
+              {"timestamp", "hostname", "program", "processid", "message"},
+              true,
+              false};
     case LogFormat::kSyslogRfc5424:
       return {R"(^<(\d{1,3})>(\d{1,2}) (\S+) (\S+) (\S+) (\S+) (\S+) )"
               R"((-|(?:\[(?:[^\]\\]|\\.)*\])+) ?)",
               {"priority", "version", "timestamp", "hostname", "appname", "procid", "msgid",
                "structureddata", "message"},
-              true, true};
+              true,
+              true};
   }
   return {"", {}, false, false};
 }

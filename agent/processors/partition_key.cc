@@ -10,7 +10,8 @@ namespace {
 constexpr size_t kMaxKeyLength = 256;
 
 StatusOr<std::string> Checked(std::string key, const std::string& what) {
-  if (key.empty()) return InvalidArgumentError(what + " is empty; a partition key needs 1 to 256 characters");
+  if (key.empty())
+    return InvalidArgumentError(what + " is empty; a partition key needs 1 to 256 characters");
   if (key.size() > kMaxKeyLength) {
     // Kinesis counts Unicode characters; counting bytes is stricter and cheap.
     return InvalidArgumentError(what + " is longer than 256 characters");

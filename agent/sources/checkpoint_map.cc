@@ -22,8 +22,10 @@ StatusOr<CheckpointMap> CheckpointMap::Parse(const std::string& value) {
 
 void CheckpointMap::Apply(const std::vector<Checkpoint>& updates) {
   for (const Checkpoint& c : updates) {
-    if (c.blob.empty()) entries_.erase(c.key);
-    else entries_[c.key] = c.blob;
+    if (c.blob.empty())
+      entries_.erase(c.key);
+    else
+      entries_[c.key] = c.blob;
   }
 }
 

@@ -117,9 +117,7 @@ void LineAssembler::Flush(std::vector<Record>* out) {
   EmitRecord(out);
 }
 
-bool LineAssembler::has_pending() const {
-  return has_record_ || !line_.empty() || line_truncated_;
-}
+bool LineAssembler::has_pending() const { return has_record_ || !line_.empty() || line_truncated_; }
 
 uint64_t LineAssembler::safe_offset() const {
   if (has_record_) return record_start_;

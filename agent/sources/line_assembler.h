@@ -61,11 +61,11 @@ class LineAssembler {
   uint64_t position_ = 0;
   uint64_t headers_left_ = 0;
 
-  std::string line_;          // the current line so far (capped)
-  uint64_t line_start_ = 0;   // offset of its first byte
+  std::string line_;         // the current line so far (capped)
+  uint64_t line_start_ = 0;  // offset of its first byte
   bool line_truncated_ = false;
 
-  bool has_record_ = false;   // multi-line: a record is being built
+  bool has_record_ = false;  // multi-line: a record is being built
   std::string record_;
   uint64_t record_start_ = 0;
   bool record_truncated_ = false;  // some of it was cut

@@ -7,10 +7,12 @@
 // commit (disk full) loses nothing that was accepted: it stays pending and the next commit
 // retries it. Leases live in memory only, so a restart releases them all.
 //
-// Open() creates the file (and its directory) if needed, migrates an older schema, and moves a
-// corrupt file aside ("<path>.corrupt-<UTC time>") with a loud error before starting an empty
-// spool. A file that is a healthy database of something else, or a spool from a newer kedge, is
-// refused with FailedPrecondition and left alone.
+// Open() creates the file (mode 0600) and its directory if needed and migrates an older
+// schema. Counts come from the sinks table, which every commit keeps exact; after an unclean
+// shutdown it rescans the records instead, which also finds corruption. A corrupt file is moved
+// aside ("<path>.corrupt-<UTC time>") with a loud error and an empty spool started. A file that
+// is a healthy database of something else, or a spool from a newer kedge, is refused with
+// FailedPrecondition and left alone; other errors (permissions, disk) name the path.
 
 #include <sqlite3.h>
 

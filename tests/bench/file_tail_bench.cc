@@ -27,7 +27,8 @@ class CountingSink : public RecordSink {
 };
 
 std::string Lines(int count) {
-  std::string line = "2026-01-01T00:00:00.000Z INFO sensor=pi-17 temp=21.5 hum=40 msg=\"all good here\" pad=";
+  std::string line =
+      "2026-01-01T00:00:00.000Z INFO sensor=pi-17 temp=21.5 hum=40 msg=\"all good here\" pad=";
   line.resize(99, 'x');
   std::string text;
   text.reserve(static_cast<size_t>(count) * 100);
@@ -87,8 +88,9 @@ void BM_Processor(benchmark::State& state) {
     case 1:
       config.type = ProcessorType::kLogToJson;
       config.log_format = LogFormat::kApacheCombined;
-      line = "10.0.0.7 - - [10/Oct/2026:13:55:36 +0000] \"GET /api/v1/readings?x=1 HTTP/1.1\" 200 "
-             "2326 \"-\" \"curl/8.0\"";
+      line =
+          "10.0.0.7 - - [10/Oct/2026:13:55:36 +0000] \"GET /api/v1/readings?x=1 HTTP/1.1\" 200 "
+          "2326 \"-\" \"curl/8.0\"";
       break;
     case 2:
       config.type = ProcessorType::kLogToJson;
@@ -106,8 +108,10 @@ void BM_Processor(benchmark::State& state) {
     benchmark::DoNotOptimize(processor->Process(&record));
   }
   state.SetItemsProcessed(state.iterations());
-  state.SetLabel(state.range(0) == 0 ? "csv_to_json" : state.range(0) == 1 ? "apache_combined"
-                 : state.range(0) == 2 ? "syslog" : "add_metadata");
+  state.SetLabel(state.range(0) == 0   ? "csv_to_json"
+                 : state.range(0) == 1 ? "apache_combined"
+                 : state.range(0) == 2 ? "syslog"
+                                       : "add_metadata");
 }
 BENCHMARK(BM_Processor)->DenseRange(0, 3);
 

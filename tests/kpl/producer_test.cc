@@ -358,3 +358,59 @@ TEST_F(ProducerTest, ConfigValidationNamesTheKey) {
 
 }  // namespace
 }  // namespace kedge::kpl
+
+namespace kedge::kpl {
+namespace {
+
+TEST_F(ProducerTest, KeepsAtMostMaxRequestsInFlightAndSendsTheRestAsAnswersCome) {
+  ProducerConfig c = Config();
+  c.aggregation_enabled = false;
+  c.rate_limit_percent = 0;
+  c.collection_max_count = 10;
+  c.max_requests_in_flight = 3;
+  auto p = Make(c);
+  api_.hold_puts = true;
+  for (int i = 0; i < 200; ++i) {
+    ASSERT_TRUE(p->Put({"key-" + std::to_string(i), "", "data"}, Record(i)).ok());
+  }
+  p->Flush();
+  RunUntilIdle(*p, Millis(1000));
+  EXPECT_EQ(api_.held_puts(), 3u);
+  EXPECT_EQ(p->requests_in_flight(), 3u);
+  while (api_.held_puts() > 0) {
+    api_.ReleasePuts(1);
+    p->Poll();
+    EXPECT_LE(p->requests_in_flight(), 3u);
+    EXPECT_LE(api_.held_puts(), 3u);
+  }
+  RunUntilIdle(*p);
+  EXPECT_EQ(p->outstanding_records(), 0u);
+  EXPECT_EQ(outcomes_.size(), 200u);
+  for (const auto& [id, o] : outcomes_) {
+    ASSERT_EQ(o.size(), 1u) << "record " << id;
+    EXPECT_TRUE(o[0].status.ok()) << o[0].status.ToString();
+  }
+}
+
+TEST_F(ProducerTest, DestroyingTheProducerFailsBatchesWaitingForASlot) {
+  ProducerConfig c = Config();
+  c.aggregation_enabled = false;
+  c.rate_limit_percent = 0;
+  c.collection_max_count = 10;
+  c.max_requests_in_flight = 1;
+  auto p = Make(c);
+  api_.hold_puts = true;
+  for (int i = 0; i < 50; ++i) ASSERT_TRUE(p->Put({"k" + std::to_string(i), "", "d"}, Record(i)).ok());
+  p->Flush();
+  p->Poll();
+  EXPECT_EQ(api_.held_puts(), 1u);
+  p.reset();
+  EXPECT_EQ(outcomes_.size(), 50u);
+  for (const auto& [id, o] : outcomes_) {
+    ASSERT_EQ(o.size(), 1u);
+    EXPECT_EQ(o[0].status.code(), StatusCode::kCancelled);
+  }
+}
+
+}  // namespace
+}  // namespace kedge::kpl

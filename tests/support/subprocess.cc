@@ -108,4 +108,71 @@ ProcessResult RunProcess(const std::vector<std::string>& argv,
   return result;
 }
 
+namespace {
+
+std::vector<std::string> MergedEnv(const std::map<std::string, std::string>& env) {
+  std::map<std::string, std::string> merged;
+  for (char** e = environ; *e; ++e) {
+    std::string kv = *e;
+    size_t eq = kv.find('=');
+    if (eq != std::string::npos) merged[kv.substr(0, eq)] = kv.substr(eq + 1);
+  }
+  for (const auto& [k, v] : env) {
+    if (v == "\x01unset") merged.erase(k);
+    else merged[k] = v;
+  }
+  std::vector<std::string> out;
+  for (const auto& [k, v] : merged) out.push_back(k + "=" + v);
+  return out;
+}
+
+}  // namespace
+
+BackgroundProcess::BackgroundProcess(const std::vector<std::string>& argv,
+                                     const std::map<std::string, std::string>& env,
+                                     const std::string& log_path) {
+  std::vector<std::string> env_strings = MergedEnv(env);
+  std::vector<std::string> argv_copy = argv;
+  std::vector<char*> envp, args;
+  for (auto& s : env_strings) envp.push_back(s.data());
+  envp.push_back(nullptr);
+  for (auto& s : argv_copy) args.push_back(s.data());
+  args.push_back(nullptr);
+  int log = ::open(log_path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+  pid_ = fork();
+  if (pid_ == 0) {
+    int null_fd = ::open("/dev/null", O_RDONLY);
+    dup2(null_fd, 0);
+    dup2(log, 1);
+    dup2(log, 2);
+    execve(args[0], args.data(), envp.data());
+    _exit(127);
+  }
+  if (log >= 0) ::close(log);
+}
+
+BackgroundProcess::~BackgroundProcess() {
+  if (pid_ > 0 && Running()) Stop(SIGKILL);
+}
+
+bool BackgroundProcess::Running() {
+  if (pid_ <= 0) return false;
+  int status = 0;
+  pid_t r = waitpid(pid_, &status, WNOHANG);
+  if (r == 0) return true;
+  if (r == pid_) exit_code_ = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  pid_ = -1;
+  return false;
+}
+
+int BackgroundProcess::Stop(int signal) {
+  if (pid_ <= 0) return exit_code_;
+  ::kill(pid_, signal);
+  int status = 0;
+  waitpid(pid_, &status, 0);
+  pid_ = -1;
+  exit_code_ = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return exit_code_;
+}
+
 }  // namespace kedge::testing

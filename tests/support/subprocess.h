@@ -23,3 +23,24 @@ ProcessResult RunProcess(const std::vector<std::string>& argv,
 std::string BinaryPath(const std::string& relative);
 
 }  // namespace kedge::testing
+
+namespace kedge::testing {
+
+// A program running in the background, its stdout and stderr going to a file.
+class BackgroundProcess {
+ public:
+  BackgroundProcess(const std::vector<std::string>& argv,
+                    const std::map<std::string, std::string>& env, const std::string& log_path);
+  ~BackgroundProcess();  // SIGKILLs it if still running
+  bool started() const { return pid_ > 0; }
+  // Sends `signal` and waits for the exit; returns the exit code (-1 when killed by a signal).
+  int Stop(int signal);
+  // True while it runs (reaps it when it has exited).
+  bool Running();
+
+ private:
+  int pid_ = -1;
+  int exit_code_ = -1;
+};
+
+}  // namespace kedge::testing

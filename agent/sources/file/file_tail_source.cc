@@ -44,8 +44,8 @@ uint64_t TailStart(uint64_t accepted) {
 struct FileTailSource::Counters {
   Counters(MetricsRegistry& m, const std::string& name)
       : text(m, name),
-        renames(m.GetCounter("kedge_file_rotations_total", "Files renamed or deleted while followed",
-                             L(name))),
+        renames(m.GetCounter("kedge_file_rotations_total",
+                             "Files renamed or deleted while followed", L(name))),
         truncations(m.GetCounter("kedge_file_truncations_total",
                                  "Files truncated or rewritten (copytruncate); read again from 0",
                                  L(name))),
@@ -127,7 +127,8 @@ bool FileTailSource::Excluded(const std::string& path) const {
 void FileTailSource::Scan(bool at_start) {
   StatusOr<std::vector<std::string>> paths = fs_.Glob(config_.path);
   if (!paths.ok()) {
-    KEDGE_LOG_EVERY(kWarn, std::chrono::seconds(60)) << config_.name << ": " << paths.status().message();
+    KEDGE_LOG_EVERY(kWarn, std::chrono::seconds(60))
+        << config_.name << ": " << paths.status().message();
     return;
   }
   std::set<std::string> seen;
@@ -201,7 +202,8 @@ uint64_t FileTailSource::InitialOffset(const std::string& path, const FileInfo& 
     }
     if (info.size < c.offset) {
       counters_->truncations.Increment();
-      KEDGE_LOG(kWarn) << config_.name << ": " << path << " shrank while kedge was down; reading it from 0";
+      KEDGE_LOG(kWarn) << config_.name << ": " << path
+                       << " shrank while kedge was down; reading it from 0";
       return 0;
     }
     return c.offset;
@@ -309,7 +311,8 @@ uint64_t FileTailSource::Service(Tracked& t, bool* more) {
     StatusOr<size_t> n = t.file->ReadAt(pos, buf, sizeof buf);
     if (!n.ok()) {
       counters_->errors.Increment();
-      KEDGE_LOG_EVERY(kWarn, std::chrono::seconds(60)) << config_.name << ": " << n.status().message();
+      KEDGE_LOG_EVERY(kWarn, std::chrono::seconds(60))
+          << config_.name << ": " << n.status().message();
       break;
     }
     if (*n == 0) break;

@@ -22,8 +22,8 @@ StatusOr<std::unique_ptr<InotifyWakeup>> InotifyWakeup::Create() {
 
 Status InotifyWakeup::Watch(const std::string& dir) {
   if (watched_.count(dir)) return Status::Ok();
-  uint32_t mask = IN_MODIFY | IN_CREATE | IN_MOVED_FROM | IN_MOVED_TO | IN_DELETE |
-                  IN_CLOSE_WRITE | IN_ATTRIB | IN_DELETE_SELF | IN_MOVE_SELF;
+  uint32_t mask = IN_MODIFY | IN_CREATE | IN_MOVED_FROM | IN_MOVED_TO | IN_DELETE | IN_CLOSE_WRITE |
+                  IN_ATTRIB | IN_DELETE_SELF | IN_MOVE_SELF;
   if (::inotify_add_watch(fd_, dir.c_str(), mask) < 0) return PosixError("inotify " + dir, errno);
   watched_.insert(dir);
   return Status::Ok();

@@ -89,8 +89,10 @@ TEST(AgentJsonTest, WarnsAboutIgnoredSettingsWithoutEchoingSecrets) {
   ASSERT_TRUE(ConvertAgentJson(kAgentJson, &config, &errors));
   std::string all;
   for (const ConfigIssue& w : errors.warnings()) all += w.ToString() + "\n";
-  EXPECT_NE(all.find(std::string(kFile) + ":6: awsSecretAccessKey: ignored: kedge takes credentials"),
-            std::string::npos) << all;
+  EXPECT_NE(
+      all.find(std::string(kFile) + ":6: awsSecretAccessKey: ignored: kedge takes credentials"),
+      std::string::npos)
+      << all;
   EXPECT_NE(all.find(":5: checkpointFile: ignored"), std::string::npos) << all;
   EXPECT_NE(all.find(":14: flows[0].maxBufferAgeMillis: ignored"), std::string::npos) << all;
   EXPECT_EQ(all.find("wJalrXUtnFEMI"), std::string::npos);
@@ -114,21 +116,25 @@ TEST(AgentJsonTest, UnsupportedAndUnknownSettingsAreErrorsWithLines) {
   EXPECT_FALSE(ConvertAgentJson(text, &config, &errors));
   std::string all = errors.ToString();
   EXPECT_NE(all.find(":6: flows[0].initialPosition: 'MIDDLE' is not allowed; use START_OF_FILE"),
-            std::string::npos) << all;
+            std::string::npos)
+      << all;
   EXPECT_NE(all.find(":7: flows[0].dataProcessingOptions[0].optionName: 'ADDEC2METADATA' is not "
                      "supported"),
-            std::string::npos) << all;
+            std::string::npos)
+      << all;
   EXPECT_NE(all.find(":8: flows[0].fileFlavour: unknown Kinesis Agent flow setting"),
-            std::string::npos) << all;
+            std::string::npos)
+      << all;
   EXPECT_NE(all.find(":10: flows[1]: set exactly one of kinesisStream or deliveryStream"),
-            std::string::npos) << all;
+            std::string::npos)
+      << all;
 }
 
 TEST(AgentJsonTest, SyntaxErrorNamesTheLine) {
   AgentConfig config;
   ConfigErrors errors(kFile);
-  EXPECT_FALSE(ConvertAgentJson("{\n  \"flows\": [\n    {\"filePattern\": }\n  ]\n}\n", &config,
-                                &errors));
+  EXPECT_FALSE(
+      ConvertAgentJson("{\n  \"flows\": [\n    {\"filePattern\": }\n  ]\n}\n", &config, &errors));
   ASSERT_EQ(errors.errors().size(), 1u);
   EXPECT_EQ(errors.errors()[0].line, 3) << errors.ToString();
   EXPECT_NE(errors.errors()[0].message.find("not valid JSON"), std::string::npos);

@@ -32,10 +32,12 @@ class CheckConfigTest : public ::testing::Test {
 };
 
 TEST_F(CheckConfigTest, GoodConfigExitsZeroWithASummary) {
-  std::string path = Write("kedge.yaml",
-                           "state_dir: " + dir_ + "\n"
-                           "sinks:\n  - {name: logs, type: file, path: " + dir_ + "/out.jsonl}\n"
-                           "sources:\n  - {name: in, type: stdin, sink: logs}\n");
+  std::string path = Write("kedge.yaml", "state_dir: " + dir_ +
+                                             "\n"
+                                             "sinks:\n  - {name: logs, type: file, path: " +
+                                             dir_ +
+                                             "/out.jsonl}\n"
+                                             "sources:\n  - {name: in, type: stdin, sink: logs}\n");
   EXPECT_EQ(Run({"--config", path}), 0) << err_.str();
   EXPECT_EQ(out_.str(), path + ": OK (1 source, 1 sink, spool " + dir_ + "/spool.db)\n");
 }
@@ -46,14 +48,14 @@ TEST_F(CheckConfigTest, BadConfigExitsOneNamingFileLineAndKey) {
                            "sources:\n  - name: in\n    type: stdin\n    sink: missing\n");
   EXPECT_EQ(Run({"--config", path}), 1);
   EXPECT_NE(err_.str().find(path + ":6: sources[0].sink: no sink named 'missing' is defined"),
-            std::string::npos) << err_.str();
+            std::string::npos)
+      << err_.str();
   EXPECT_NE(err_.str().find("1 error; nothing was started"), std::string::npos) << err_.str();
 }
 
 TEST_F(CheckConfigTest, ChecksAgentJsonToo) {
-  std::string path = Write("agent.json",
-                           "{\"flows\": [{\"filePattern\": \"" + dir_ +
-                               "/*.log\", \"kinesisStream\": \"s\"}]}");
+  std::string path = Write("agent.json", "{\"flows\": [{\"filePattern\": \"" + dir_ +
+                                             "/*.log\", \"kinesisStream\": \"s\"}]}");
   EXPECT_EQ(Run({"--config", path}), 0) << err_.str();
   EXPECT_NE(out_.str().find("OK (1 source, 1 sink"), std::string::npos);
 }

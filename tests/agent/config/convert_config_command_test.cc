@@ -24,13 +24,16 @@ class ConvertConfigTest : public ::testing::Test {
 
 TEST_F(ConvertConfigTest, ConvertedYamlReadsBackAsTheSameConfig) {
   std::string json = R"({"kinesis.endpoint": "https://kinesis.local:4567", "flows": [
-      {"filePattern": ")" + dir_ + R"(/a.log*", "kinesisStream": "edge", "initialPosition": "START_OF_FILE",
+      {"filePattern": ")" +
+                     dir_ +
+                     R"(/a.log*", "kinesisStream": "edge", "initialPosition": "START_OF_FILE",
        "partitionKeyOption": "DETERMINISTIC", "multiLineStartPattern": "^\\[", "skipHeaderLines": 2,
        "dataProcessingOptions": [{"optionName": "SINGLELINE", "parseOptions": ["NO_TRIM"]},
          {"optionName": "CSVTOJSON", "customFieldNames": ["a", "b"], "delimiter": "\\t"},
          {"optionName": "LOGTOJSON", "logFormat": "SYSLOG", "matchPattern": "^(\\w+) (.*)$", "customFieldNames": ["k", "v"]},
          {"optionName": "ADDMETADATA", "timestamp": "false", "metadata": {"site": "x"}}]},
-      {"filePattern": ")" + dir_ + R"(/b.log", "deliveryStream": "fh"}]})";
+      {"filePattern": ")" +
+                     dir_ + R"(/b.log", "deliveryStream": "fh"}]})";
   AgentConfig from_json;
   ConfigErrors json_errors("agent.json");
   ASSERT_TRUE(ConvertAgentJson(json, &from_json, &json_errors)) << json_errors.ToString();
@@ -70,7 +73,9 @@ TEST_F(ConvertConfigTest, CommandWritesTheOutputFile) {
   std::ostringstream out, err;
   std::string yaml_path = dir_ + "/kedge.yaml";
   ASSERT_EQ(RunConvertConfig({"--config", in, "--output", yaml_path}, env_, FileSystem::Default(),
-                             out, err), 0) << err.str();
+                             out, err),
+            0)
+      << err.str();
   EXPECT_NE(err.str().find("maxSendingThreads: warning: ignored"), std::string::npos) << err.str();
   std::ifstream written(yaml_path);
   std::stringstream text;

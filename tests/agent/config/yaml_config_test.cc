@@ -42,7 +42,9 @@ class YamlConfigTest : public ::testing::Test {
            "sources:\n"
            "  - name: app\n"
            "    type: file\n"
-           "    path: " + dir_ + "/app.log*\n"
+           "    path: " +
+           dir_ +
+           "/app.log*\n"
            "    sink: logs\n";
   }
   std::string dir_;
@@ -51,7 +53,9 @@ class YamlConfigTest : public ::testing::Test {
 TEST_F(YamlConfigTest, IssueExampleLoadsWithEveryValue) {
   std::string text =
       "spool:\n"
-      "  path: " + dir_ + "/spool.db\n"
+      "  path: " +
+      dir_ +
+      "/spool.db\n"
       "  max_bytes: 1GiB\n"
       "  when_full: drop_oldest\n"
       "http:\n"
@@ -65,7 +69,9 @@ TEST_F(YamlConfigTest, IssueExampleLoadsWithEveryValue) {
       "sources:\n"
       "  - name: app\n"
       "    type: file\n"
-      "    path: " + dir_ + "/app.log*\n"
+      "    path: " +
+      dir_ +
+      "/app.log*\n"
       "    sink: logs\n"
       "    start_position: end\n"
       "    multiline_start_pattern: '^\\d{4}-'\n"
@@ -109,7 +115,7 @@ TEST_F(YamlConfigTest, UnknownKeyNamesFileLineKeyAndAllowedKeys) {
   std::string text = Valid() + "    multiline_pattern: foo\n";
   std::string errors = Errors(text);
   EXPECT_NE(errors.find(std::string(kFile) + ":11: sources[0].multiline_pattern: unknown key; "
-                        "allowed here: name, type, sink"),
+                                             "allowed here: name, type, sink"),
             std::string::npos)
       << errors;
   EXPECT_NE(errors.find("multiline_start_pattern"), std::string::npos);
@@ -128,19 +134,28 @@ TEST_F(YamlConfigTest, ReportsSeveralErrorsAtOnce) {
       "sources:\n"
       "  - name: app\n"
       "    type: file\n"
-      "    path: " + dir_ + "/*.log\n"
+      "    path: " +
+      dir_ +
+      "/*.log\n"
       "    sink: nowhere\n";
   AgentConfig config;
   ConfigErrors errors = Load(text, &config);
   std::string all = errors.ToString();
-  EXPECT_NE(all.find(":1: log_level: 'loud' is not allowed; use debug, info"), std::string::npos) << all;
+  EXPECT_NE(all.find(":1: log_level: 'loud' is not allowed; use debug, info"), std::string::npos)
+      << all;
   EXPECT_NE(all.find(":3: spool.max_bytes: '12 parsecs' is not a size; use a size such as"),
-            std::string::npos) << all;
-  EXPECT_NE(all.find(":4: spool.commit_interval: '10' is not a duration"), std::string::npos) << all;
-  EXPECT_NE(all.find(":6: sinks[0].stream: missing; this key is required"), std::string::npos) << all;
-  EXPECT_NE(all.find(":8: sinks[0].aggregation: 'maybe' is not a boolean"), std::string::npos) << all;
-  EXPECT_NE(all.find(":13: sources[0].sink: no sink named 'nowhere' is defined; defined sinks: logs"),
-            std::string::npos) << all;
+            std::string::npos)
+      << all;
+  EXPECT_NE(all.find(":4: spool.commit_interval: '10' is not a duration"), std::string::npos)
+      << all;
+  EXPECT_NE(all.find(":6: sinks[0].stream: missing; this key is required"), std::string::npos)
+      << all;
+  EXPECT_NE(all.find(":8: sinks[0].aggregation: 'maybe' is not a boolean"), std::string::npos)
+      << all;
+  EXPECT_NE(
+      all.find(":13: sources[0].sink: no sink named 'nowhere' is defined; defined sinks: logs"),
+      std::string::npos)
+      << all;
   EXPECT_EQ(errors.errors().size(), 6u) << all;
 }
 
@@ -150,18 +165,21 @@ TEST_F(YamlConfigTest, DuplicateNamesAreErrors) {
                      "    type: stdin\n"
                      "    sink: logs\n";
   EXPECT_NE(Errors(text).find(":11: sources[1].name: another source is already named 'app'"),
-            std::string::npos) << Errors(text);
+            std::string::npos)
+      << Errors(text);
 }
 
 TEST_F(YamlConfigTest, DuplicateKeyIsAnError) {
   std::string text = Valid() + "    sink: logs\n";
-  EXPECT_NE(Errors(text).find(":11: sources[0].sink: given twice"), std::string::npos) << Errors(text);
+  EXPECT_NE(Errors(text).find(":11: sources[0].sink: given twice"), std::string::npos)
+      << Errors(text);
 }
 
 TEST_F(YamlConfigTest, WrongTypeSaysWhatWasFound) {
   std::string text = Valid() + "    exclude: {a: b}\n";
   EXPECT_NE(Errors(text).find("sources[0].exclude: expected a list of strings, got a map"),
-            std::string::npos) << Errors(text);
+            std::string::npos)
+      << Errors(text);
 }
 
 TEST_F(YamlConfigTest, SyntaxErrorHasTheLine) {
@@ -176,21 +194,24 @@ TEST_F(YamlConfigTest, BadRegexIsReportedWithItsKey) {
   std::string text = Valid() + "    multiline_start_pattern: '([a-z'\n";
   EXPECT_NE(Errors(text).find(":11: sources[0].multiline_start_pattern: '([a-z' is not a valid "
                               "regular expression"),
-            std::string::npos) << Errors(text);
+            std::string::npos)
+      << Errors(text);
 }
 
 TEST_F(YamlConfigTest, UnreadableDirectoryIsAnError) {
   std::string text = Valid();
   text.replace(text.find(dir_), dir_.size(), dir_ + "/missing");
   EXPECT_NE(Errors(text).find(":9: sources[0].path: the directory cannot be read"),
-            std::string::npos) << Errors(text);
+            std::string::npos)
+      << Errors(text);
 }
 
 TEST_F(YamlConfigTest, RelativeFilePathIsAnError) {
   std::string text = Valid();
   text.replace(text.find(dir_), dir_.size(), "logs");
   EXPECT_NE(Errors(text).find("sources[0].path: 'logs/app.log*' is not an absolute path"),
-            std::string::npos) << Errors(text);
+            std::string::npos)
+      << Errors(text);
 }
 
 TEST_F(YamlConfigTest, GlobWithoutMatchesIsOnlyAWarning) {
@@ -199,13 +220,15 @@ TEST_F(YamlConfigTest, GlobWithoutMatchesIsOnlyAWarning) {
   AgentConfig config;
   ConfigErrors errors = Load(text, &config);
   EXPECT_TRUE(errors.ok()) << errors.ToString();
-  ASSERT_EQ(errors.warnings().size(), 1u);
-  EXPECT_NE(errors.warnings()[0].message.find("matches no file yet"), std::string::npos);
+  EXPECT_NE(errors.WarningsToString().find(":9: sources[0].path: warning: matches no file yet"),
+            std::string::npos)
+      << errors.WarningsToString();
 }
 
 TEST_F(YamlConfigTest, PartitionKeyAndFieldAreExclusive) {
   std::string text = Valid() + "    partition_key: fixed\n    partition_key_field: id\n";
-  EXPECT_NE(Errors(text).find("set either partition_key or partition_key_field"), std::string::npos);
+  EXPECT_NE(Errors(text).find("set either partition_key or partition_key_field"),
+            std::string::npos);
 }
 
 TEST_F(YamlConfigTest, TopicKeyOnlyForMqtt) {
@@ -227,12 +250,15 @@ TEST_F(YamlConfigTest, MqttAndProcessorKeysAreChecked) {
                      "        delimiter: ';;'\n";
   std::string errors = Errors(text);
   EXPECT_NE(errors.find(":13: sources[1].broker: '127.0.0.1:1883' is not a broker URL"),
-            std::string::npos) << errors;
+            std::string::npos)
+      << errors;
   EXPECT_NE(errors.find(":15: sources[1].qos: '3' is not allowed; use a whole number from 0 to 2"),
-            std::string::npos) << errors;
+            std::string::npos)
+      << errors;
   EXPECT_NE(errors.find("sources[1].processors[0].fields: missing"), std::string::npos) << errors;
   EXPECT_NE(errors.find(":20: sources[1].processors[0].delimiter: use exactly one character"),
-            std::string::npos) << errors;
+            std::string::npos)
+      << errors;
   EXPECT_EQ(errors.find("hunter2"), std::string::npos);
 }
 
@@ -273,6 +299,28 @@ TEST(UnitsTest, FormatsRoundTrip) {
   EXPECT_EQ(FormatByteSize(1000), "1000B");
   EXPECT_EQ(FormatDuration(Millis(250)), "250ms");
   EXPECT_EQ(FormatDuration(Millis(300000)), "5m");
+}
+
+}  // namespace
+}  // namespace kedge::agent
+
+namespace kedge::agent {
+namespace {
+
+TEST_F(YamlConfigTest, StateDirThatCannotBeCreatedIsAWarning) {
+  std::string file = dir_ + "/not-a-dir";
+  std::ofstream(file) << "x";
+  AgentConfig config;
+  ConfigErrors errors = Load("state_dir: " + file + "/state\n" + Valid(), &config);
+  EXPECT_TRUE(errors.ok()) << errors.ToString();
+  std::string warnings = errors.WarningsToString();
+  EXPECT_NE(warnings.find("state_dir: warning: " + file + "/state cannot be created or written"),
+            std::string::npos)
+      << warnings;
+  AgentConfig fine;
+  ConfigErrors none = Load("state_dir: " + dir_ + "/new/state\n" + Valid(), &fine);
+  EXPECT_EQ(none.WarningsToString().find("state_dir"), std::string::npos)
+      << none.WarningsToString();
 }
 
 }  // namespace

@@ -16,22 +16,25 @@ TEST(MetricsRegistryTest, RendersCountersAndGaugesInPrometheusFormat) {
   EXPECT_NE(text.find("# HELP kedge_records_read_total Records read\n"
                       "# TYPE kedge_records_read_total counter\n"
                       "kedge_records_read_total{source=\"app\"} 4\n"),
-            std::string::npos) << text;
+            std::string::npos)
+      << text;
   EXPECT_NE(text.find("# TYPE kedge_spool_bytes gauge\nkedge_spool_bytes 1500000\n"),
-            std::string::npos) << text;
+            std::string::npos)
+      << text;
 }
 
 TEST(MetricsRegistryTest, EscapesLabelValuesAndSortsLabels) {
   MetricsRegistry m;
   m.GetCounter("kedge_x_total", "x", {{"z", "a\"b\\c\nd"}, {"a", "1"}}).Increment();
   EXPECT_NE(m.RenderPrometheus().find("kedge_x_total{a=\"1\",z=\"a\\\"b\\\\c\\nd\"} 1"),
-            std::string::npos) << m.RenderPrometheus();
+            std::string::npos)
+      << m.RenderPrometheus();
 }
 
 TEST(MetricsRegistryTest, HistogramHasCumulativeBucketsSumAndCount) {
   MetricsRegistry m;
-  Histogram& h = m.GetHistogram("kedge_request_seconds", "latency", {{"sink", "logs"}},
-                                {0.01, 0.1, 1});
+  Histogram& h =
+      m.GetHistogram("kedge_request_seconds", "latency", {{"sink", "logs"}}, {0.01, 0.1, 1});
   h.Observe(0.005);
   h.Observe(0.05);
   h.Observe(5);
@@ -42,7 +45,8 @@ TEST(MetricsRegistryTest, HistogramHasCumulativeBucketsSumAndCount) {
                       "kedge_request_seconds_bucket{sink=\"logs\",le=\"+Inf\"} 3\n"
                       "kedge_request_seconds_sum{sink=\"logs\"} 5.055\n"
                       "kedge_request_seconds_count{sink=\"logs\"} 3\n"),
-            std::string::npos) << text;
+            std::string::npos)
+      << text;
 }
 
 TEST(MetricsRegistryTest, RedefiningANameWithAnotherTypeGivesADetachedMetric) {

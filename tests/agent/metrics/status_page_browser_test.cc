@@ -12,6 +12,7 @@
 #include <regex>
 
 #include "agent/metrics/status_server.h"
+#include "tests/agent/metrics/status_fixture.h"
 #include "tests/support/test_util.h"
 
 namespace kedge::agent {
@@ -44,34 +45,22 @@ int PointsOf(const std::string& dom, const std::string& canvas_id) {
 TEST(StatusPageBrowserTest, ChartsRenderTheHistoryInHeadlessChromium) {
   std::string chromium = FindChromium();
   if (chromium.empty()) GTEST_SKIP() << "chromium is not installed (apt-get install chromium)";
-  FakeClock clock;
-  MetricsRegistry metrics;
-  StatusHistory history;
+  StatusPicture picture;
   for (int i = 0; i < 30; ++i) {
-    history.Add({ToUnixMillis(clock.WallNow()) + i * 2000, static_cast<uint64_t>(i) * 500,
-                 static_cast<uint64_t>(i) * 450, 0, static_cast<uint64_t>(i) * 100000,
-                 static_cast<uint64_t>(i) * 50, i * 300});
+    picture.history.Add({ToUnixMillis(picture.clock.WallNow()) + i * 2000,
+                         static_cast<uint64_t>(i) * 500, static_cast<uint64_t>(i) * 450, 0,
+                         static_cast<uint64_t>(i) * 100000, static_cast<uint64_t>(i) * 50,
+                         i * 300});
   }
-  AgentConfig config;
-  config.device_id = "pi-17";
-  StatusServer server(
-      metrics,
-      [&] {
-        StatusInputs in;
-        in.version = "test";
-        in.config = &config;
-        in.metrics = &metrics;
-        in.history = &history;
-        in.started = clock.WallNow();
-        in.now = clock.WallNow();
-        return BuildStatusJson(in);
-      },
-      [] { return Health{}; });
+  picture.config.device_id = "pi-17";
+  std::unique_ptr<StatusServer> server_holder = picture.MakeServer();
+  StatusServer& server = *server_holder;
   ASSERT_TRUE(server.Start("127.0.0.1:0").ok());
   std::string url = "http://127.0.0.1:" + std::to_string(server.port()) + "/";
   std::string dir = testing::MakeTempDir("kedge-chromium");
-  std::string flags = " --headless --no-sandbox --disable-gpu --no-first-run --user-data-dir=" +
-                      dir + "/profile --virtual-time-budget=4000 --window-size=1280,900 ";
+  std::string flags =
+      " --headless --no-sandbox --disable-gpu --no-first-run --user-data-dir=" + dir +
+      "/profile --virtual-time-budget=4000 --window-size=1280,900 ";
 
   std::string dom = RunCommand(chromium + flags + "--dump-dom " + url + " 2>/dev/null");
   EXPECT_NE(dom.find("data-ready=\"1\""), std::string::npos) << dom.substr(0, 2000);
@@ -86,8 +75,10 @@ TEST(StatusPageBrowserTest, ChartsRenderTheHistoryInHeadlessChromium) {
   EXPECT_EQ(bytes.substr(0, 8), std::string("\x89PNG\r\n\x1a\n", 8));
   EXPECT_GT(bytes.size(), 10000u) << "a blank page compresses to almost nothing";
   server.Stop();
-  if (!std::getenv("KEDGE_KEEP_SCREENSHOT")) std::filesystem::remove_all(dir);
-  else std::printf("screenshot: %s\n", png.c_str());
+  if (!std::getenv("KEDGE_KEEP_SCREENSHOT"))
+    std::filesystem::remove_all(dir);
+  else
+    std::printf("screenshot: %s\n", png.c_str());
 }
 
 }  // namespace

@@ -3,12 +3,14 @@
 #include <arpa/inet.h>
 #include <gtest/gtest.h>
 #include <netinet/in.h>
-#include <nlohmann/json.hpp>
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <nlohmann/json.hpp>
+
 #include "agent/metrics/status_page.h"
 #include "platform/logging.h"
+#include "tests/agent/metrics/status_fixture.h"
 
 namespace kedge::agent {
 namespace {
@@ -45,12 +47,7 @@ class StatusServerTest : public ::testing::Test {
   void SetUp() override {
     metrics_.GetCounter("kedge_source_records_total", "Records read", {{"source", "app"}})
         .Increment(42);
-    config_.device_id = "pi-17";
-    SinkConfig sink;
-    sink.name = "logs";
-    sink.stream = "edge-logs";
-    sink.region = "eu-west-1";
-    config_.sinks.push_back(sink);
+    picture_.AddDeviceAndSink();
     SourceConfig mqtt;
     mqtt.name = "sensors";
     mqtt.type = SourceType::kMqtt;
@@ -61,29 +58,18 @@ class StatusServerTest : public ::testing::Test {
     mqtt.mqtt.password = "correct-horse-battery";
     config_.sources.push_back(mqtt);
     history_.Add({ToUnixMillis(clock_.WallNow()), 10, 8, 0, 4096, 2, 150});
-    server_ = std::make_unique<StatusServer>(
-        metrics_,
-        [this] {
-          StatusInputs in;
-          in.version = "0.1.0";
-          in.config = &config_;
-          in.metrics = &metrics_;
-          in.history = &history_;
-          in.started = clock_.WallNow();
-          in.now = clock_.WallNow() + std::chrono::seconds(90);
-          return BuildStatusJson(in);
-        },
-        [this] { return health_; });
+    server_ = picture_.MakeServer();
     ASSERT_TRUE(server_->Start("127.0.0.1:0").ok());
     ASSERT_GT(server_->port(), 0);
   }
   void TearDown() override { server_->Stop(); }
 
-  FakeClock clock_;
-  MetricsRegistry metrics_;
-  AgentConfig config_;
-  StatusHistory history_;
-  Health health_;
+  StatusPicture picture_;
+  FakeClock& clock_ = picture_.clock;
+  MetricsRegistry& metrics_ = picture_.metrics;
+  AgentConfig& config_ = picture_.config;
+  StatusHistory& history_ = picture_.history;
+  Health& health_ = picture_.health;
   std::unique_ptr<StatusServer> server_;
 };
 
@@ -141,7 +127,8 @@ TEST_F(StatusServerTest, BadRequestsGetErrorsAndTheServerCarriesOn) {
   EXPECT_EQ(Exchange(port, "GET relative HTTP/1.1\r\n\r\n").rfind("HTTP/1.1 400", 0), 0u);
   EXPECT_EQ(Exchange(port, "GET / HTTP/2.0\r\n\r\n").rfind("HTTP/1.1 505", 0), 0u);
   EXPECT_EQ(Exchange(port, "GET /" + std::string(20000, 'a') + " HTTP/1.1\r\n\r\n")
-                .rfind("HTTP/1.1 431", 0), 0u);
+                .rfind("HTTP/1.1 431", 0),
+            0u);
   EXPECT_EQ(Exchange(port, "GET /metr").size(), 0u) << "a truncated request is dropped";
   std::string binary("\x00\xff\x16\x03\x01\r\n\r\n", 9);
   EXPECT_EQ(Exchange(port, binary).rfind("HTTP/1.1 400", 0), 0u);

@@ -1,4 +1,5 @@
 #include <gtest/gtest.h>
+
 #include <nlohmann/json.hpp>
 
 #include "agent/processors/csv_to_json.h"
@@ -64,8 +65,8 @@ TEST_F(ProcessorsTest, CsvToJsonUsesTheDelimiterAndRefusesAnOpenQuote) {
 TEST_F(ProcessorsTest, LogToJsonParsesApacheCommon) {
   ProcessorConfig c = Config(ProcessorType::kLogToJson);
   c.log_format = LogFormat::kApacheCommon;
-  std::optional<std::string> out =
-      Run(c, "127.0.0.1 - frank [10/Oct/2000:13:55:36 -0700] \"GET /apache_pb.gif HTTP/1.0\" 200 2326");
+  std::optional<std::string> out = Run(
+      c, "127.0.0.1 - frank [10/Oct/2000:13:55:36 -0700] \"GET /apache_pb.gif HTTP/1.0\" 200 2326");
   ASSERT_TRUE(out.has_value());
   json j = json::parse(*out);
   EXPECT_EQ(j["host"], "127.0.0.1");
@@ -80,9 +81,10 @@ TEST_F(ProcessorsTest, LogToJsonParsesApacheCombinedWithRenamedFields) {
   ProcessorConfig c = Config(ProcessorType::kLogToJson);
   c.log_format = LogFormat::kApacheCombined;
   c.fields = {"client"};
-  std::optional<std::string> out = Run(
-      c, "::1 - - [10/Oct/2000:13:55:36 -0700] \"GET /a HTTP/1.1\" 404 - "
-         "\"http://example.com/start.html\" \"Mozilla/4.08 [en] (Win98; I ;Nav)\"");
+  std::optional<std::string> out =
+      Run(c,
+          "::1 - - [10/Oct/2000:13:55:36 -0700] \"GET /a HTTP/1.1\" 404 - "
+          "\"http://example.com/start.html\" \"Mozilla/4.08 [en] (Win98; I ;Nav)\"");
   ASSERT_TRUE(out.has_value());
   json j = json::parse(*out);
   EXPECT_EQ(j["client"], "::1");
@@ -94,7 +96,8 @@ TEST_F(ProcessorsTest, LogToJsonParsesApacheCombinedWithRenamedFields) {
 TEST_F(ProcessorsTest, LogToJsonParsesSyslogRfc3164) {
   ProcessorConfig c = Config(ProcessorType::kLogToJson);
   c.log_format = LogFormat::kSyslogRfc3164;
-  json j = json::parse(*Run(c, "<34>Oct 11 22:14:15 mymachine su[230]: 'su root' failed for lonvick"));
+  json j =
+      json::parse(*Run(c, "<34>Oct 11 22:14:15 mymachine su[230]: 'su root' failed for lonvick"));
   EXPECT_EQ(j["timestamp"], "Oct 11 22:14:15");
   EXPECT_EQ(j["hostname"], "mymachine");
   EXPECT_EQ(j["program"], "su");
@@ -109,9 +112,11 @@ TEST_F(ProcessorsTest, LogToJsonParsesSyslogRfc3164) {
 TEST_F(ProcessorsTest, LogToJsonParsesSyslogRfc5424) {
   ProcessorConfig c = Config(ProcessorType::kLogToJson);
   c.log_format = LogFormat::kSyslogRfc5424;
-  json j = json::parse(*Run(c, "<165>1 2003-10-11T22:14:15.003Z mymachine.example.com evntslog - "
-                               "ID47 [exampleSDID@32473 iut=\"3\" eventSource=\"Application\"] "
-                               "\xEF\xBB\xBF" "An application event"));
+  json j = json::parse(*Run(c,
+                            "<165>1 2003-10-11T22:14:15.003Z mymachine.example.com evntslog - "
+                            "ID47 [exampleSDID@32473 iut=\"3\" eventSource=\"Application\"] "
+                            "\xEF\xBB\xBF"
+                            "An application event"));
   EXPECT_EQ(j["priority"], "165");
   EXPECT_EQ(j["version"], "1");
   EXPECT_EQ(j["hostname"], "mymachine.example.com");
@@ -187,7 +192,8 @@ TEST_F(ProcessorsTest, ChainRunsInOrderAndTheSinkCountsDrops) {
   ASSERT_EQ(next.batches[0].records.size(), 2u);
   EXPECT_EQ(next.batches[0].records[0].data, "{\"device_id\":\"dev\",\"data\":{\"a\":\"1\"}}");
   EXPECT_EQ(next.batches[0].checkpoints.size(), 1u);
-  EXPECT_EQ(metrics.GetCounter("kedge_processor_dropped_total", "", {{"source", "app"}}).value(), 1u);
+  EXPECT_EQ(metrics.GetCounter("kedge_processor_dropped_total", "", {{"source", "app"}}).value(),
+            1u);
 }
 
 TEST(PartitionKeyerTest, EachModeGivesTheDocumentedKey) {

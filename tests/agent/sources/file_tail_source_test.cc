@@ -1,5 +1,4 @@
 #include "agent/sources/file/file_tail_source.h"
-#include "agent/sources/file/inotify_wakeup.h"
 
 #include <gtest/gtest.h>
 
@@ -7,6 +6,7 @@
 #include <fstream>
 #include <map>
 
+#include "agent/sources/file/inotify_wakeup.h"
 #include "tests/support/test_util.h"
 
 namespace kedge::agent {
@@ -22,8 +22,10 @@ class SpoolLikeSink : public RecordSink {
     ++batches;
     for (SourceRecord& r : batch.records) records.push_back(std::move(r.data));
     for (const Checkpoint& c : batch.checkpoints) {
-      if (c.blob.empty()) checkpoints.erase(c.key);
-      else checkpoints[c.key] = c.blob;
+      if (c.blob.empty())
+        checkpoints.erase(c.key);
+      else
+        checkpoints[c.key] = c.blob;
     }
     return Status::Ok();
   }
@@ -68,8 +70,8 @@ class FileTailSourceTest : public ::testing::Test {
     Append(name, text);
   }
   std::unique_ptr<FileTailSource> StartSource() {
-    auto source = std::make_unique<FileTailSource>(config_, FileSystem::Default(), clock_, sink_,
-                                                   metrics_);
+    auto source =
+        std::make_unique<FileTailSource>(config_, FileSystem::Default(), clock_, sink_, metrics_);
     EXPECT_TRUE(source->Start(sink_.Saved()).ok());
     return source;
   }
@@ -238,7 +240,8 @@ TEST_F(FileTailSourceTest, TruncatedAndRefilledBetweenPollsIsDetectedByFingerpri
   AppendLines("app.log", {"first version line one", "first version line two"});
   auto source = StartSource();
   Drain(*source);
-  std::ofstream(P("app.log"), std::ios::trunc) << "SECOND version, much longer than the first one was\nz\n";
+  std::ofstream(P("app.log"), std::ios::trunc)
+      << "SECOND version, much longer than the first one was\nz\n";
   Drain(*source);
   EXPECT_EQ(sink_.records,
             (std::vector<std::string>{"first version line one", "first version line two",
@@ -333,8 +336,7 @@ TEST_F(FileTailSourceTest, InvalidUtf8IsReplacedByDefaultAndDroppedOnRequest) {
   Append("app.log", "bad \xFF byte\ngood\n");
   auto source = StartSource();
   Drain(*source);
-  EXPECT_EQ(sink_.records,
-            (std::vector<std::string>{"bad \xEF\xBF\xBD byte", "good"}));
+  EXPECT_EQ(sink_.records, (std::vector<std::string>{"bad \xEF\xBF\xBD byte", "good"}));
   EXPECT_EQ(CounterValue("kedge_source_invalid_utf8_records_total"), 1u);
 
   config_.invalid_utf8 = InvalidUtf8::kDrop;

@@ -32,7 +32,13 @@ class SqliteSpoolModelTest : public testing::SpoolTestBase,
       model_[data] = {sink, State::kPending};
       records.push_back(Rec(sink, data));
     }
-    ASSERT_TRUE(spool_->Append(std::move(records)).ok());
+    auto seq = spool_->Append(std::move(records));
+    if (drop_policy_ && seq.status().code() == StatusCode::kResourceExhausted) {
+      // Everything older is in flight: refused as a whole, so the model forgets them too.
+      for (int i = 0; i < n; ++i) model_.erase("r" + std::to_string(next_ - 1 - i));
+      return;
+    }
+    ASSERT_TRUE(seq.ok()) << seq.status().ToString();
   }
 
   void CommitModel() {
@@ -75,9 +81,12 @@ class SqliteSpoolModelTest : public testing::SpoolTestBase,
       }
       it = leased_.erase(it);
     }
+    const uint64_t before = spool_->stats().records;
     ASSERT_TRUE(spool_->Ack(ack).ok());
     ASSERT_TRUE(spool_->Nack(nack).ok());
     ASSERT_TRUE(spool_->DeadLetter(dead, "model").ok());
+    // Every settled record was still there: nothing in flight is ever dropped.
+    EXPECT_EQ(spool_->stats().records, before - ack.size() - dead.size());
   }
 
   void ExpireAll() {
@@ -88,6 +97,7 @@ class SqliteSpoolModelTest : public testing::SpoolTestBase,
   }
 
   void Reopen() {
+    dropped_before_ += spool_->stats().dropped;
     spool_.reset();
     CommitModel();
     for (auto& [id, data] : leased_) model_[data].second = State::kAvailable;
@@ -104,7 +114,8 @@ class SqliteSpoolModelTest : public testing::SpoolTestBase,
     // only Append adds records, at its very start.
     if (stats.commits != commits_seen_) CommitModel();
     commits_seen_ = stats.commits;
-    EXPECT_EQ(stats.records, model_.size());
+    EXPECT_EQ(stats.records + dropped_before_ + stats.dropped, model_.size());
+    EXPECT_LE(stats.bytes, options_.max_bytes);
     EXPECT_EQ(stats.leased, leased_.size());
   }
 
@@ -114,38 +125,68 @@ class SqliteSpoolModelTest : public testing::SpoolTestBase,
   std::map<int64_t, std::string> leased_;                       // id -> data
   int next_ = 0;
   uint64_t commits_seen_ = 0;
+  bool drop_policy_ = false;
+  uint64_t dropped_before_ = 0;  // by earlier opens of the spool
+
+  void RunRandomOperations(std::mt19937& rng) {
+    spool_ = OpenSpool();
+    ASSERT_NE(spool_, nullptr);
+    for (int step = 0; step < 1500 && !HasFatalFailure(); ++step) {
+      switch (rng() % 12) {
+        case 0: case 1: case 2: case 3: Append(rng); break;
+        case 4: ASSERT_TRUE(spool_->Commit().ok()); CommitModel(); break;
+        case 5: case 6: case 7: Lease(rng); break;
+        case 8: case 9: Settle(rng); break;
+        case 10: ExpireAll(); break;
+        case 11: if (rng() % 8 == 0) Reopen(); break;
+      }
+      CheckCounts();
+    }
+    Reopen();
+  }
+
+  // What is left per sink, in append order, according to the model.
+  std::vector<std::string> Expected(const std::string& sink) const {
+    std::vector<std::string> expected;
+    for (auto& [data, entry] : model_) {
+      if (entry.first == sink) expected.push_back(data);
+    }
+    std::sort(expected.begin(), expected.end(), [](const std::string& x, const std::string& y) {
+      return std::stoi(x.substr(1)) < std::stoi(y.substr(1));
+    });
+    return expected;
+  }
 };
 
 TEST_P(SqliteSpoolModelTest, RandomOperationsKeepEveryRecordExactlyOnce) {
   std::mt19937 rng(static_cast<uint32_t>(GetParam()));
   options_.commit_records = 1 + GetParam() % 40;
-  options_.max_attempts = 0;
-  spool_ = OpenSpool();
-  ASSERT_NE(spool_, nullptr);
-  for (int step = 0; step < 1500 && !HasFatalFailure(); ++step) {
-    switch (rng() % 12) {
-      case 0: case 1: case 2: case 3: Append(rng); break;
-      case 4: ASSERT_TRUE(spool_->Commit().ok()); CommitModel(); break;
-      case 5: case 6: case 7: Lease(rng); break;
-      case 8: case 9: Settle(rng); break;
-      case 10: ExpireAll(); break;
-      case 11: if (rng() % 8 == 0) Reopen(); break;
-    }
-    CheckCounts();
-  }
+  RunRandomOperations(rng);
   // Everything left must come out, once, in append order per sink.
-  Reopen();
+  for (const char* sink : kSinks) EXPECT_EQ(Drain(*spool_, sink), Expected(sink)) << sink;
+}
+
+TEST_P(SqliteSpoolModelTest, DropOldestOnlyEverDropsRecordsNotInFlight) {
+  std::mt19937 rng(static_cast<uint32_t>(GetParam()));
+  options_.commit_records = 1 + GetParam() % 40;
+  options_.when_full = WhenFull::kDropOldest;
+  options_.max_bytes = 40 * SqliteSpool::AccountedBytes(Rec("a", "r1000"));
+  drop_policy_ = true;
+  RunRandomOperations(rng);
+  // What is left is the model minus the dropped records, still in order.
+  size_t left = 0;
   for (const char* sink : kSinks) {
-    std::vector<std::string> expected;
-    for (auto& [data, entry] : model_) {
-      if (entry.first == sink) expected.push_back(data);
-    }
     std::vector<std::string> got = Drain(*spool_, sink);
-    std::sort(expected.begin(), expected.end(), [](const std::string& x, const std::string& y) {
-      return std::stoi(x.substr(1)) < std::stoi(y.substr(1));
-    });
-    EXPECT_EQ(got, expected) << "sink " << sink;
+    std::vector<std::string> expected = Expected(sink);
+    EXPECT_TRUE(std::includes(expected.begin(), expected.end(), got.begin(), got.end(),
+                              [](const std::string& x, const std::string& y) {
+                                return std::stoi(x.substr(1)) < std::stoi(y.substr(1));
+                              }))
+        << sink;
+    left += got.size();
   }
+  EXPECT_GT(dropped_before_, 0u);
+  EXPECT_EQ(left + dropped_before_, model_.size());
 }
 
 INSTANTIATE_TEST_SUITE_P(Seeds, SqliteSpoolModelTest, ::testing::Range(1, 9));

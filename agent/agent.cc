@@ -1,0 +1,276 @@
+#include "agent/agent.h"
+
+#include <random>
+#include <unistd.h>
+
+#include "agent/processors/processor.h"
+#include "agent/sinks/file_sink.h"
+#include "agent/sinks/firehose_sink.h"
+#include "agent/sinks/kinesis_sink.h"
+#include "agent/sources/file/file_system.h"
+#include "agent/sources/file/file_tail_source.h"
+#include "agent/sources/stdin/stdin_source.h"
+#include "agent/spool_sink.h"
+#include "kpl/firehose_client.h"
+#include "kpl/kinesis_client.h"
+#include "kpl/spool/sqlite_spool.h"
+#include "platform/aws/credential_providers.h"
+#include "platform/aws/endpoints.h"
+#include "platform/logging.h"
+#include "platform/net/http_client.h"
+#ifdef KEDGE_WITH_MQTT
+#include "agent/sources/mqtt/paho_mqtt_source.h"
+#endif
+#include "agent/sources/journald/journald_source.h"
+#include "agent/sources/metrics/system_metrics_source.h"
+
+namespace kedge::agent {
+
+using std::chrono::milliseconds;
+
+struct Agent::Impl {
+  struct SourceSlot {
+    std::unique_ptr<SpoolSink> spool_sink;
+    std::unique_ptr<ProcessingSink> processing;
+    std::unique_ptr<Source> source;
+    SteadyTime retry_resume{};
+  };
+
+  AgentConfig config;
+  Env& env;
+  Clock& clock;
+  MetricsRegistry& metrics;
+  AgentOptions options;
+  std::atomic<bool> stop{false};
+
+  PosixFileSystem fs;
+  std::unique_ptr<kpl::SqliteSpool> spool;
+  std::unique_ptr<aws::CredentialsProvider> credentials;
+  std::unique_ptr<net::HttpClient> http;
+  std::vector<std::unique_ptr<kpl::KinesisClient>> kinesis_clients;
+  std::vector<std::unique_ptr<kpl::FirehoseClient>> firehose_clients;
+  std::vector<std::unique_ptr<Sink>> sinks;
+  std::vector<SourceSlot> sources;
+
+  Impl(const AgentConfig& c, Env& e, Clock& k, MetricsRegistry& m, AgentOptions o)
+      : config(c), env(e), clock(k), metrics(m), options(o) {}
+
+  Status OpenSpool();
+  Status BuildSink(const SinkConfig& sink);
+  Status BuildSource(const SourceConfig& source, uint64_t seed);
+  StatusOr<std::unique_ptr<Source>> MakeSource(const SourceConfig& source, RecordSink& sink);
+  bool PollSources();
+  milliseconds Wait(bool more) const;
+};
+
+Status Agent::Impl::OpenSpool() {
+  kpl::SqliteSpoolOptions o;
+  o.path = config.SpoolPath();
+  o.max_bytes = config.spool.max_bytes;
+  o.when_full = config.spool.when_full == WhenFull::kBlock ? kpl::WhenFull::kBlock
+                                                            : kpl::WhenFull::kDropOldest;
+  o.synchronous = config.spool.synchronous == SpoolSync::kFull ? kpl::SpoolSync::kFull
+                                                               : kpl::SpoolSync::kNormal;
+  o.commit_records = config.spool.commit_records;
+  o.commit_interval = config.spool.commit_interval;
+  o.max_attempts = config.spool.max_attempts;
+  size_t slash = o.path.find_last_of('/');
+  if (slash != std::string::npos && slash > 0) {
+    KEDGE_RETURN_IF_ERROR(env.CreateDirs(o.path.substr(0, slash)).WithContext("spool"));
+  }
+  KEDGE_ASSIGN_OR_RETURN(spool, kpl::SqliteSpool::Open(o, clock, env));
+  return Status::Ok();
+}
+
+Status Agent::Impl::BuildSink(const SinkConfig& sink) {
+  if (sink.type == SinkType::kFile) {
+    sinks.push_back(std::make_unique<FileSink>(sink, *spool, clock, metrics));
+    return Status::Ok();
+  }
+  const char* service = sink.type == SinkType::kKinesis ? "kinesis" : "firehose";
+  std::string region;
+  auto resolved = aws::ResolveRegion(sink.region, env);
+  if (resolved.ok()) {
+    region = *resolved;
+  } else if (!sink.endpoint.empty()) {
+    region = "us-east-1";  // a local endpoint needs no real region
+  } else {
+    return resolved.status().WithContext("sink " + sink.name);
+  }
+  auto endpoint = aws::ResolveEndpoint(service, region, sink.endpoint, env);
+  if (!endpoint.ok()) return endpoint.status().WithContext("sink " + sink.name);
+  if (sink.type == SinkType::kKinesis) {
+    kpl::WireProtocol protocol =
+        sink.protocol == WireFormat::kCbor ? kpl::WireProtocol::kCbor : kpl::WireProtocol::kJson;
+    kinesis_clients.push_back(std::make_unique<kpl::KinesisClient>(
+        *http, *credentials, clock, kpl::KinesisClientOptions{*endpoint, region, protocol}));
+    KEDGE_ASSIGN_OR_RETURN(auto s, KinesisSink::Create(sink, *kinesis_clients.back(), *spool,
+                                                        clock, metrics));
+    sinks.push_back(std::move(s));
+  } else {
+    firehose_clients.push_back(std::make_unique<kpl::FirehoseClient>(
+        *http, *credentials, clock, kpl::FirehoseClientOptions{*endpoint, region}));
+    KEDGE_ASSIGN_OR_RETURN(auto s, FirehoseSink::Create(sink, *firehose_clients.back(), *spool,
+                                                         clock, metrics));
+    sinks.push_back(std::move(s));
+  }
+  KEDGE_LOG(kInfo) << "sink " << sink.name << ": " << service << " stream " << sink.stream
+                   << " at " << *endpoint;
+  return Status::Ok();
+}
+
+StatusOr<std::unique_ptr<Source>> Agent::Impl::MakeSource(const SourceConfig& source,
+                                                          RecordSink& sink) {
+  std::string device_id = config.device_id;
+  switch (source.type) {
+    case SourceType::kFile:
+      return std::unique_ptr<Source>(new FileTailSource(source, fs, clock, sink, metrics));
+    case SourceType::kStdin:
+      return std::unique_ptr<Source>(new StdinSource(source, STDIN_FILENO, clock, sink, metrics));
+    case SourceType::kMetrics: {
+      SystemMetricsOptions o;
+      o.device_id = device_id;
+      return std::unique_ptr<Source>(
+          new SystemMetricsSource(source, o, env, clock, sink, metrics));
+    }
+    case SourceType::kJournald: {
+      KEDGE_ASSIGN_OR_RETURN(auto reader, OpenSystemJournal(source.journald.directory));
+      return std::unique_ptr<Source>(
+          new JournaldSource(source, std::move(reader), sink, metrics));
+    }
+    case SourceType::kMqtt: {
+#ifdef KEDGE_WITH_MQTT
+      MqttSourceOptions o;
+      o.device_id = device_id;
+      o.dead_letter_path = config.state_dir + "/mqtt-" + source.name + "-rejected.jsonl";
+      net::HttpClient* http_client = http.get();
+      o.wakeup = [http_client] { http_client->Wakeup(); };
+      return std::unique_ptr<Source>(new PahoMqttSource(source, o, clock, sink, metrics));
+#else
+      return UnimplementedError("source " + source.name +
+                                ": this kedge was built without MQTT (KEDGE_WITH_MQTT=OFF)");
+#endif
+    }
+  }
+  return InternalError("unknown source type");
+}
+
+Status Agent::Impl::BuildSource(const SourceConfig& source, uint64_t seed) {
+  SourceSlot slot;
+  KEDGE_ASSIGN_OR_RETURN(auto saved, spool->GetCheckpoint(source.name));
+  KEDGE_ASSIGN_OR_RETURN(slot.spool_sink, SpoolSink::Create(source, saved.value_or(""), *spool,
+                                                             metrics, seed));
+  RecordSink* head = slot.spool_sink.get();
+  if (!source.processors.empty()) {
+    ProcessorContext context{clock, config.device_id, ""};
+    KEDGE_ASSIGN_OR_RETURN(auto chain, ProcessorChain::Build(source.processors, context));
+    slot.processing = std::make_unique<ProcessingSink>(std::move(chain), *slot.spool_sink,
+                                                       metrics, source.name);
+    head = slot.processing.get();
+  }
+  KEDGE_ASSIGN_OR_RETURN(slot.source, MakeSource(source, *head));
+  KEDGE_RETURN_IF_ERROR(slot.source->Start(slot.spool_sink->Saved())
+                            .WithContext("source " + source.name));
+  sources.push_back(std::move(slot));
+  return Status::Ok();
+}
+
+// Polls every source once; true when one stopped at a work limit and wants to go again.
+bool Agent::Impl::PollSources() {
+  bool more = false;
+  SteadyTime now = clock.Now();
+  for (SourceSlot& s : sources) {
+    if (s.source->paused()) {
+      if (now < s.retry_resume) continue;
+      s.source->Resume();  // try again: the next Poll pauses it again if still full
+    }
+    PollResult r = s.source->Poll();
+    more = more || r.more;
+    if (s.spool_sink->full()) {
+      s.source->Pause();
+      s.retry_resume = now + milliseconds(500);
+      KEDGE_LOG_EVERY(kWarn, std::chrono::seconds(60))
+          << "the spool is full (spool.when_full: block): sources wait until sinks free room";
+    }
+  }
+  return more;
+}
+
+milliseconds Agent::Impl::Wait(bool more) const {
+  if (more) return milliseconds(0);
+  SteadyTime now = clock.Now();
+  milliseconds wait = std::min(options.idle_poll, spool->TimeUntilCommit());
+  for (const auto& sink : sinks) {
+    if (auto wake = sink->NextWakeup()) {
+      wait = std::min(wait, std::chrono::duration_cast<milliseconds>(*wake - now));
+    }
+  }
+  return std::max(wait, milliseconds(0));
+}
+
+StatusOr<std::unique_ptr<Agent>> Agent::Create(const AgentConfig& config, Env& env, Clock& clock,
+                                               MetricsRegistry& metrics, AgentOptions options) {
+  auto impl = std::make_unique<Impl>(config, env, clock, metrics, options);
+  KEDGE_RETURN_IF_ERROR(impl->OpenSpool());
+  impl->credentials = aws::NewDefaultCredentialsChain(env, "");
+  impl->http = net::NewCurlHttpClient(net::HttpClientOptions{});
+  for (const SinkConfig& sink : config.sinks) KEDGE_RETURN_IF_ERROR(impl->BuildSink(sink));
+  std::random_device seed;
+  for (const SourceConfig& source : config.sources) {
+    KEDGE_RETURN_IF_ERROR(impl->BuildSource(source, seed()));
+  }
+  return std::unique_ptr<Agent>(new Agent(std::move(impl)));
+}
+
+Agent::Agent(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+Agent::~Agent() = default;
+
+void Agent::RequestStop() {
+  impl_->stop = true;
+  impl_->http->Wakeup();
+}
+
+void Agent::RunOnce() {
+  Impl& a = *impl_;
+  a.PollSources();
+  Status committed = a.spool->MaybeCommit();
+  if (!committed.ok()) {
+    KEDGE_LOG_EVERY(kError, std::chrono::seconds(30)) << committed.ToString();
+  }
+  for (auto& sink : a.sinks) sink->Pump();
+  a.http->Poll(milliseconds(0));
+}
+
+Status Agent::Run() {
+  Impl& a = *impl_;
+  KEDGE_LOG(kInfo) << "kedge running: " << a.sources.size() << " sources, " << a.sinks.size()
+                   << " sinks, spool " << a.config.SpoolPath();
+  while (!a.stop) {
+    bool more = a.PollSources();
+    Status committed = a.spool->MaybeCommit();
+    if (!committed.ok()) {
+      KEDGE_LOG_EVERY(kError, std::chrono::seconds(30)) << committed.ToString();
+    }
+    for (auto& sink : a.sinks) sink->Pump();
+    a.http->Poll(a.Wait(more));
+  }
+  // Stop reading, make what was read durable, then give the sinks the grace period.
+  KEDGE_LOG(kInfo) << "kedge stopping: draining for up to " << a.options.shutdown_grace.count()
+                   << " ms";
+  a.sources.clear();
+  Status committed = a.spool->Commit();
+  SteadyTime deadline = a.clock.Now() + a.options.shutdown_grace;
+  while (a.clock.Now() < deadline) {
+    bool drained = true;
+    for (auto& sink : a.sinks) drained = sink->Drain() && drained;
+    if (drained) break;
+    a.http->Poll(milliseconds(50));
+  }
+  a.sinks.clear();  // fails what is still in flight back into the spool
+  KEDGE_RETURN_IF_ERROR(a.spool->Commit());
+  return committed;
+}
+
+uint64_t Agent::records_in_spool() const { return impl_->spool->stats().records; }
+
+}  // namespace kedge::agent

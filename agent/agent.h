@@ -1,0 +1,55 @@
+#pragma once
+// Agent: the `kedge run` daemon. Builds the pipeline from a validated AgentConfig —
+//   sources -> processors -> SpoolSink -> SQLite spool -> sinks (Kinesis, Firehose, file)
+// — and runs it on one pipeline thread until asked to stop, then drains what it can in the
+// shutdown grace period and commits. Every record read is in the spool (with its source's
+// position) before it is sent, and leaves the spool only when its destination acknowledged it.
+//
+// Threads: Run() is the pipeline thread; it owns the sources, the spool, the producers and the
+// HTTP client. RequestStop() may be called from any thread (a signal handler's flag, the
+// service host). The status server answers on its own thread from the metrics registry, which
+// is thread-safe.
+
+#include <atomic>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "agent/config/config.h"
+#include "agent/metrics/registry.h"
+#include "platform/clock.h"
+#include "platform/env.h"
+#include "platform/status.h"
+
+namespace kedge::agent {
+
+struct AgentOptions {
+  std::chrono::milliseconds shutdown_grace{5000};  // time to deliver what is in flight
+  std::chrono::milliseconds idle_poll{250};        // how often sources are polled when idle
+};
+
+class Agent {
+ public:
+  // Opens the spool, builds sinks and sources. Errors name the component (a bad endpoint, an
+  // unopenable spool, a source that cannot start).
+  static StatusOr<std::unique_ptr<Agent>> Create(const AgentConfig& config, Env& env,
+                                                 Clock& clock, MetricsRegistry& metrics,
+                                                 AgentOptions options = {});
+  ~Agent();
+
+  // Runs until RequestStop(); then drains and commits. Returns OK after a clean stop.
+  Status Run();
+  void RequestStop();
+  // Runs one pass of the loop without waiting (for tests): polls sources, commits, pumps sinks.
+  void RunOnce();
+
+  // For /status and tests.
+  uint64_t records_in_spool() const;
+
+ private:
+  struct Impl;
+  explicit Agent(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace kedge::agent

@@ -1,0 +1,113 @@
+#include "agent/cli/run_command.h"
+
+#include <csignal>
+#include <cstdio>
+#include <iostream>
+
+#include "agent/agent.h"
+#include "agent/config/config_validate.h"
+#include "agent/metrics/status_report.h"
+#include "agent/metrics/status_server.h"
+#include "agent/sources/file/file_system.h"
+#include "platform/logging.h"
+
+namespace kedge::agent {
+namespace {
+
+constexpr char kUsage[] =
+    "usage: kedge run --config FILE [--log-level debug|info|warn|error]\n"
+    "\n"
+    "Runs the agent: reads the configured sources into the spool and ships the spool to the\n"
+    "sinks, until SIGINT or SIGTERM. The configuration is checked first, as `kedge check-config`\n"
+    "does; a bad one is refused with every problem listed and nothing started.\n";
+
+std::atomic<Agent*> g_agent{nullptr};
+
+void OnSignal(int) {
+  if (Agent* agent = g_agent.load()) agent->RequestStop();  // sets a flag and wakes the loop
+}
+
+}  // namespace
+
+int RunCommand(const std::vector<std::string>& args) {
+  std::string path;
+  std::string level_text;
+  for (size_t i = 0; i < args.size(); ++i) {
+    const std::string& a = args[i];
+    if (a == "--help" || a == "-h") {
+      std::fputs(kUsage, stdout);
+      return 0;
+    } else if ((a == "--config" || a == "-c") && i + 1 < args.size()) {
+      path = args[++i];
+    } else if (a == "--log-level" && i + 1 < args.size()) {
+      level_text = args[++i];
+    } else {
+      std::fprintf(stderr, "kedge run: unexpected argument '%s'\n\n%s", a.c_str(), kUsage);
+      return 2;
+    }
+  }
+  if (path.empty()) {
+    std::fprintf(stderr, "kedge run: --config FILE is required\n\n%s", kUsage);
+    return 2;
+  }
+  Env& env = Env::Default();
+  PosixFileSystem fs;
+  ConfigErrors errors(path);
+  StatusOr<AgentConfig> config = LoadConfigFile(path, env, fs, &errors);
+  std::cerr << errors.WarningsToString();
+  if (!config.ok()) {
+    std::cerr << errors.ToString() << "\n"
+              << "kedge run: " << path << " has errors; nothing was started\n";
+    return 1;
+  }
+  LogLevel level = config->log_level;
+  if (!level_text.empty() && !ParseLogLevel(level_text, &level)) {
+    std::fprintf(stderr, "kedge run: --log-level must be debug, info, warn or error\n");
+    return 2;
+  }
+  Logger::Get().SetLevel(level);
+
+  MetricsRegistry metrics;
+  auto agent = Agent::Create(*config, env, Clock::Real(), metrics);
+  if (!agent.ok()) {
+    std::fprintf(stderr, "kedge run: %s\n", Logger::Get().Redact(agent.status().message()).c_str());
+    return 1;
+  }
+  std::unique_ptr<StatusServer> status;
+  WallTime started = Clock::Real().WallNow();
+  if (config->http.enabled) {
+    const AgentConfig* cfg = &*config;
+    status = std::make_unique<StatusServer>(
+        metrics,
+        [cfg, &metrics, started] {
+          StatusInputs in;
+          in.version = KEDGE_VERSION;
+          in.config = cfg;
+          in.metrics = &metrics;
+          in.started = started;
+          in.now = Clock::Real().WallNow();
+          return BuildStatusJson(in);
+        },
+        [] { return Health{}; });
+    Status listening = status->Start(config->http.listen);
+    if (!listening.ok()) {
+      std::fprintf(stderr, "kedge run: http.listen %s: %s\n", config->http.listen.c_str(),
+                   listening.message().c_str());
+      return 1;
+    }
+    KEDGE_LOG(kInfo) << "status page at http://" << config->http.listen << "/";
+  }
+  g_agent = agent->get();
+  std::signal(SIGINT, OnSignal);
+  std::signal(SIGTERM, OnSignal);
+  Status ran = (*agent)->Run();
+  g_agent = nullptr;
+  if (status) status->Stop();
+  if (!ran.ok()) {
+    std::fprintf(stderr, "kedge run: %s\n", ran.message().c_str());
+    return 1;
+  }
+  return 0;
+}
+
+}  // namespace kedge::agent

@@ -1,0 +1,46 @@
+#pragma once
+// SinkLedger: what a sink owes the spool — acks, nacks and dead letters collected as outcomes
+// arrive (often inside a producer callback) and applied together in Settle(), with the sink's
+// counters and the backoff after failures. Single-threaded, owned by a sink.
+
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "agent/metrics/registry.h"
+#include "kpl/spool/spool.h"
+#include "kpl/user_record.h"
+#include "platform/clock.h"
+
+namespace kedge::agent {
+
+class SinkLedger {
+ public:
+  SinkLedger(const std::string& sink, kpl::Spool& spool, Clock& clock, MetricsRegistry& metrics);
+
+  // A record's final outcome from the producer: success acks it; failure nacks it (it stays in
+  // the spool) and pauses the sink with a growing backoff.
+  void Outcome(int64_t id, const kpl::PutOutcome& outcome);
+  // The producer is full: back in line, no attempt counted.
+  void Later(int64_t id) { nacks_.push_back(id); }
+  // The destination can never take it (oversize, invalid key): dead-lettered with the reason.
+  void Refused(int64_t id, std::string why) { dead_.emplace_back(id, std::move(why)); }
+
+  void Settle();
+  bool paused() const { return clock_.Now() < paused_until_; }
+  SteadyTime paused_until() const { return paused_until_; }
+
+ private:
+  std::string sink_;
+  kpl::Spool& spool_;
+  Clock& clock_;
+  std::vector<int64_t> acks_, nacks_;
+  std::vector<std::pair<int64_t, std::string>> dead_;
+  SteadyTime paused_until_{};
+  std::chrono::milliseconds backoff_{0};
+  Counter& sent_;
+  Counter& failed_;
+  Counter& dead_lettered_;
+};
+
+}  // namespace kedge::agent
