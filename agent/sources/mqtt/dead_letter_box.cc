@@ -16,12 +16,17 @@ std::string DeadLetterBox::ToJsonLine(const Entry& entry) {
   line += ",\"reason\":";
   AppendJsonString(entry.reason, &line);
   AppendPayloadMember(entry.payload, &line);
+  if (entry.payload_bytes > entry.payload.size()) {
+    line += ",\"payload_bytes\":" + std::to_string(entry.payload_bytes);
+  }
   line += '}';
   return line;
 }
 
 void DeadLetterBox::Add(Entry entry) {
   ++total_;
+  entry.payload_bytes = entry.payload.size();
+  if (entry.payload.size() > kMaxKeptPayload) entry.payload.resize(kMaxKeptPayload);
   if (!path_.empty()) Write(entry);
   if (keep_ == 0) return;
   if (recent_.size() == keep_) recent_.pop_front();

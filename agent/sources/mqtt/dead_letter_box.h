@@ -9,7 +9,8 @@
 // Single-threaded (the input thread).
 //
 // A line: {"ts":1767225600123,"topic":"sensors/a","reason":"...","payload":...}
-// (payload as in the MQTT envelope: verbatim JSON, a JSON string, or "payload_base64").
+// (payload as in the MQTT envelope: verbatim JSON, a JSON string, or "payload_base64"). A
+// payload over kMaxKeptPayload bytes is cut there and the line gets "payload_bytes": <full size>.
 
 #include <cstdint>
 #include <deque>
@@ -20,11 +21,14 @@ namespace kedge::agent {
 
 class DeadLetterBox {
  public:
+  static constexpr size_t kMaxKeptPayload = 64 * 1024;
+
   struct Entry {
     int64_t ts_ms = 0;
     std::string origin;
     std::string reason;
-    std::string payload;
+    std::string payload;      // at most kMaxKeptPayload bytes once added
+    uint64_t payload_bytes = 0;  // the original size (set by Add)
   };
 
   // `path` empty: memory only.

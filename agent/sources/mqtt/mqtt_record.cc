@@ -8,10 +8,20 @@
 namespace kedge::agent {
 
 MqttRecordBuilder::MqttRecordBuilder(bool envelope, PartitionKeyMode mode,
-                                     std::string key_or_field)
-    : envelope_(envelope), mode_(mode), keyer_(mode, std::move(key_or_field), /*seed=*/0) {}
+                                     std::string key_or_field, uint64_t max_record_bytes)
+    : envelope_(envelope),
+      mode_(mode),
+      keyer_(mode, std::move(key_or_field), /*seed=*/0),
+      max_record_bytes_(max_record_bytes) {}
 
 StatusOr<SourceRecord> MqttRecordBuilder::Build(MqttMessage& message) {
+  // The envelope adds the topic and ~40 bytes; checked before anything is moved.
+  uint64_t size = message.payload.size() + (envelope_ ? message.topic.size() + 48 : 0);
+  if (size > max_record_bytes_) {
+    return OutOfRangeError("the record would be " + std::to_string(size) +
+                           " bytes, more than max_line_bytes (" +
+                           std::to_string(max_record_bytes_) + ")");
+  }
   SourceRecord record;
   record.timestamp_ms = message.received_ms;
   record.data = std::move(message.payload);

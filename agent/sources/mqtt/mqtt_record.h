@@ -35,17 +35,20 @@ struct MqttMessage {
 class MqttRecordBuilder {
  public:
   // `mode` and `key_or_field` as in SourceConfig; random and deterministic keys are left to the
-  // sink's PartitionKeyer (SourceRecord::partition_key stays empty).
-  MqttRecordBuilder(bool envelope, PartitionKeyMode mode, std::string key_or_field);
+  // sink's PartitionKeyer (SourceRecord::partition_key stays empty). A record larger than
+  // `max_record_bytes` (data, envelope included) cannot go to Kinesis or Firehose and is refused.
+  MqttRecordBuilder(bool envelope, PartitionKeyMode mode, std::string key_or_field,
+                    uint64_t max_record_bytes);
 
   // Moves the message's topic and payload into a record. On error the message is untouched
-  // and the Status says why it cannot be keyed (NotFound or InvalidArgument).
+  // and the Status says why (NotFound or InvalidArgument: no key; OutOfRange: too large).
   StatusOr<SourceRecord> Build(MqttMessage& message);
 
  private:
   bool envelope_;
   PartitionKeyMode mode_;
   PartitionKeyer keyer_;
+  uint64_t max_record_bytes_;
 };
 
 // Appends `,"payload":...` or `,"payload_base64":"..."` (see above) to *out.

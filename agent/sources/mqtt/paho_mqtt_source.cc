@@ -40,10 +40,12 @@ struct PahoMqttSource::Counters {
         delivered(m.GetCounter("kedge_mqtt_records_total", "MQTT records accepted by the sink",
                                {{"source", name}})),
         dead_letters(m.GetCounter("kedge_mqtt_dead_letters_total",
-                                  "MQTT messages set aside (no partition key could be taken)",
+                                  "MQTT messages set aside (no partition key, or too large)",
                                   {{"source", name}})),
         connects(m.GetCounter("kedge_mqtt_connects_total", "successful MQTT connects",
                               {{"source", name}})),
+        connect_attempts(m.GetCounter("kedge_mqtt_connect_attempts_total",
+                                      "MQTT connection attempts", {{"source", name}})),
         connect_failures(m.GetCounter("kedge_mqtt_connect_failures_total",
                                       "failed MQTT connection attempts", {{"source", name}})),
         connection_lost(m.GetCounter("kedge_mqtt_connection_lost_total",
@@ -61,6 +63,7 @@ struct PahoMqttSource::Counters {
   Counter& delivered;
   Counter& dead_letters;
   Counter& connects;
+  Counter& connect_attempts;
   Counter& connect_failures;
   Counter& connection_lost;
   Counter& refused;
@@ -73,12 +76,12 @@ class PahoMqttSource::ConnectListener final : public mqtt::iaction_listener {
   explicit ConnectListener(PahoMqttSource& source) : source_(source) {}
   void on_success(const mqtt::token&) override {}  // the connected handler does the work
   void on_failure(const mqtt::token& token) override {
+    source_.state_ = kDisconnected;  // first, so whoever sees the count sees the state
     source_.counters_->connect_failures.Increment();
     KEDGE_LOG_EVERY(kWarn, std::chrono::seconds(30))
         << "mqtt source '" << source_.Name() << "': cannot connect to " << source_.config_.mqtt.broker
         << ": " << PahoError(token.get_return_code()) << ConnectHint(source_.config_.mqtt)
         << "; retrying with backoff";
-    source_.state_ = kDisconnected;
   }
 
  private:
@@ -126,7 +129,8 @@ PahoMqttSource::PahoMqttSource(const SourceConfig& config, MqttSourceOptions opt
       client_id_(config.mqtt.client_id.empty()
                      ? "kedge-" + options_.device_id + "-" + config.name
                      : config.mqtt.client_id),
-      builder_(config.mqtt.envelope, config.partition_key_mode, config.partition_key),
+      builder_(config.mqtt.envelope, config.partition_key_mode, config.partition_key,
+               config.max_line_bytes),
       dead_letters_(options_.dead_letter_path),
       queue_(options_.queue_capacity),
       backoff_(options_.min_reconnect_delay),
@@ -226,6 +230,7 @@ void PahoMqttSource::MaintainConnection() {
   next_attempt_ = now + backoff_;
   backoff_ = std::min(backoff_ * 2, options_.max_reconnect_delay);
   state_ = kConnecting;
+  counters_->connect_attempts.Increment();
   try {
     client_->connect(*connect_options_, nullptr, *connect_listener_);
   } catch (const mqtt::exception& e) {
@@ -261,7 +266,7 @@ void PahoMqttSource::FillPending() {
           << "mqtt source '" << Name() << "': set aside a message on '" << m.topic
           << "': " << record.status().message();
       dead_letters_.Add({m.received_ms, std::move(m.topic), record.status().message(),
-                         std::move(m.payload)});
+                         std::move(m.payload), 0});
       continue;
     }
     pending_.records.push_back(std::move(*record));

@@ -73,6 +73,8 @@ class PahoMqttSource final : public Source {
   Status Start(const std::vector<Checkpoint>& saved) override;
   // Keeps the connection up (backoff), then moves up to max_records_per_poll messages from the
   // queue into one batch for the sink. A refused batch is kept and offered again next Poll.
+  // While paused (the default Pause) it only keeps the connection: the queue fills and the
+  // callback blocks, which is the back-pressure (no override needed).
   PollResult Poll() override;
 
   // Stops the flow and disconnects from the broker, then hands every message already received

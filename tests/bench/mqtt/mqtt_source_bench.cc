@@ -3,7 +3,7 @@
 // durable. Starts its own mosquitto on loopback, publishes N messages with
 // mosquitto_pub (another process, so the CPU figures are kedge's alone), and polls the source on
 // the main thread as the agent's input thread would, appending to a real SqliteSpool and
-// committing with its group commit (defaults: 1000 records or 50 ms).
+// committing with its group commit (defaults: 2000 records or 100 ms).
 //
 //   build/tests/bench/mqtt/mqtt_source_bench [messages=200000] [qos=0|1|2] [payload_bytes=100]
 #include <sys/resource.h>

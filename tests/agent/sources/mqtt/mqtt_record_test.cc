@@ -12,6 +12,8 @@
 namespace kedge::agent {
 namespace {
 
+constexpr uint64_t kMax = 1024000;
+
 MqttMessage Message(std::string topic, std::string payload) {
   MqttMessage m;
   m.topic = std::move(topic);
@@ -21,7 +23,7 @@ MqttMessage Message(std::string topic, std::string payload) {
 }
 
 TEST(MqttRecordBuilderTest, RawRecordIsThePayloadAsIs) {
-  MqttRecordBuilder b(false, PartitionKeyMode::kRandom, "");
+  MqttRecordBuilder b(false, PartitionKeyMode::kRandom, "", kMax);
   MqttMessage m = Message("s/a", std::string("\x00\xff raw", 6));
   StatusOr<SourceRecord> r = b.Build(m);
   ASSERT_TRUE(r.ok());
@@ -32,7 +34,7 @@ TEST(MqttRecordBuilderTest, RawRecordIsThePayloadAsIs) {
 }
 
 TEST(MqttRecordBuilderTest, EnvelopeEmbedsJsonVerbatimTextAsStringAndBinaryAsBase64) {
-  MqttRecordBuilder b(true, PartitionKeyMode::kTopic, "");
+  MqttRecordBuilder b(true, PartitionKeyMode::kTopic, "", kMax);
   MqttMessage json_msg = Message("s/a", "{\"z\":1,\"a\":1.50}");
   StatusOr<SourceRecord> r = b.Build(json_msg);
   ASSERT_TRUE(r.ok());
@@ -58,7 +60,7 @@ TEST(MqttRecordBuilderTest, EnvelopeEmbedsJsonVerbatimTextAsStringAndBinaryAsBas
 }
 
 TEST(MqttRecordBuilderTest, FieldKeyComesFromThePayloadEvenInAnEnvelope) {
-  MqttRecordBuilder b(true, PartitionKeyMode::kField, "device_id");
+  MqttRecordBuilder b(true, PartitionKeyMode::kField, "device_id", kMax);
   MqttMessage m = Message("s/a", "{\"device_id\":42,\"t\":1}");
   StatusOr<SourceRecord> r = b.Build(m);
   ASSERT_TRUE(r.ok());
@@ -66,7 +68,7 @@ TEST(MqttRecordBuilderTest, FieldKeyComesFromThePayloadEvenInAnEnvelope) {
 }
 
 TEST(MqttRecordBuilderTest, UnkeyableMessageIsReturnedIntactWithTheReason) {
-  MqttRecordBuilder b(false, PartitionKeyMode::kField, "device_id");
+  MqttRecordBuilder b(false, PartitionKeyMode::kField, "device_id", kMax);
   for (const char* payload : {"not json", "[1,2]", "{\"other\":1}", "{\"device_id\":null}",
                               "{\"device_id\":[1]}", "{\"device_id\":\"\"}"}) {
     MqttMessage m = Message("s/a", payload);
@@ -78,7 +80,7 @@ TEST(MqttRecordBuilderTest, UnkeyableMessageIsReturnedIntactWithTheReason) {
 }
 
 TEST(MqttRecordBuilderTest, FixedKeyIsUsedForEveryRecord) {
-  MqttRecordBuilder b(false, PartitionKeyMode::kFixed, "site-1");
+  MqttRecordBuilder b(false, PartitionKeyMode::kFixed, "site-1", kMax);
   MqttMessage m = Message("s/a", "x");
   EXPECT_EQ(b.Build(m)->partition_key, "site-1");
 }
@@ -88,7 +90,7 @@ TEST(DeadLetterBoxTest, KeepsTheNewestInMemoryAndAppendsJsonLinesUpToTheCap) {
   std::remove(path.c_str());
   DeadLetterBox box(path, /*keep=*/2, /*max_file_bytes=*/200);
   for (int i = 0; i < 5; ++i) {
-    box.Add({1000 + i, "s/a", "no field", "payload " + std::to_string(i)});
+    box.Add({1000 + i, "s/a", "no field", "payload " + std::to_string(i), 0});
   }
   EXPECT_EQ(box.total(), 5u);
   ASSERT_EQ(box.recent().size(), 2u);
@@ -106,9 +108,33 @@ TEST(DeadLetterBoxTest, KeepsTheNewestInMemoryAndAppendsJsonLinesUpToTheCap) {
   std::remove(path.c_str());
 }
 
+TEST(MqttRecordBuilderTest, RecordOverTheSizeLimitIsRefusedIntact) {
+  MqttRecordBuilder raw(false, PartitionKeyMode::kRandom, "", 100);
+  MqttMessage fits = Message("s/a", std::string(100, 'x'));
+  EXPECT_TRUE(raw.Build(fits).ok());
+  MqttMessage big = Message("s/a", std::string(101, 'x'));
+  StatusOr<SourceRecord> r = raw.Build(big);
+  EXPECT_EQ(r.status().code(), StatusCode::kOutOfRange);
+  EXPECT_EQ(big.payload.size(), 101u);
+  // The envelope counts: the same 100 bytes no longer fit.
+  MqttRecordBuilder env(true, PartitionKeyMode::kRandom, "", 100);
+  MqttMessage wrapped = Message("s/a", std::string(100, 'x'));
+  EXPECT_FALSE(env.Build(wrapped).ok());
+}
+
+TEST(DeadLetterBoxTest, HugePayloadIsCutButItsSizeKept) {
+  DeadLetterBox box("");
+  box.Add({1, "t", "too large", std::string(DeadLetterBox::kMaxKeptPayload + 10, 'a'), 0});
+  const DeadLetterBox::Entry& e = box.recent().back();
+  EXPECT_EQ(e.payload.size(), DeadLetterBox::kMaxKeptPayload);
+  EXPECT_EQ(e.payload_bytes, DeadLetterBox::kMaxKeptPayload + 10);
+  nlohmann::json j = nlohmann::json::parse(DeadLetterBox::ToJsonLine(e));
+  EXPECT_EQ(j["payload_bytes"], DeadLetterBox::kMaxKeptPayload + 10);
+}
+
 TEST(DeadLetterBoxTest, UnwritableFileOnlyCountsAndNeverFails) {
   DeadLetterBox box("/nonexistent-dir/x/dead.jsonl");
-  box.Add({1, "t", "r", "p"});
+  box.Add({1, "t", "r", "p", 0});
   EXPECT_EQ(box.total(), 1u);
   EXPECT_EQ(box.dropped_from_file(), 1u);
   EXPECT_EQ(box.recent().size(), 1u);

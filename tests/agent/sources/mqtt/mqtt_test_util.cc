@@ -129,6 +129,7 @@ TestPublisher::TestPublisher(const std::string& url, const MosquittoTls* tls) {
     mqtt::connect_options opts;
     opts.set_clean_session(true);
     opts.set_max_inflight(kWindow);
+    opts.set_mqtt_version(MQTTVERSION_3_1_1);
     if (tls != nullptr) {
       mqtt::ssl_options ssl;
       ssl.set_trust_store(tls->ca_file);

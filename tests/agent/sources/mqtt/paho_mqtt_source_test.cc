@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <fstream>
 #include <map>
 #include <nlohmann/json.hpp>
@@ -126,13 +127,15 @@ TEST_F(PahoMqttSourceTest, MessagesPublishedWhileStoppedArriveAfterRestartWithTh
   for (const auto& [seq, count] : seen) EXPECT_EQ(count, 1) << "seq " << seq;
 }
 
-TEST_F(PahoMqttSourceTest, MalformedPayloadsAreCountedAndSetAsideWithoutBlockingOthers) {
+TEST_F(PahoMqttSourceTest, MalformedAndOversizePayloadsAreCountedAndSetAsideWithoutBlockingOthers) {
   std::string broker = Broker();
   ASSERT_FALSE(broker.empty());
   std::string dir = testing::MakeTempDir("kedge-mqtt");
   MqttSourceOptions options = FastOptions();
   options.dead_letter_path = dir + "/dead.jsonl";
-  PahoMqttSource source(MqttConfig(broker, prefix_), options, Clock::Real(), sink_, metrics_);
+  SourceConfig config = MqttConfig(broker, prefix_);
+  config.max_line_bytes = 1000;
+  PahoMqttSource source(config, options, Clock::Real(), sink_, metrics_);
   ASSERT_TRUE(source.Start({}).ok());
   ASSERT_TRUE(PollUntil(source, [&] { return source.subscribed(); }));
 
@@ -141,29 +144,32 @@ TEST_F(PahoMqttSourceTest, MalformedPayloadsAreCountedAndSetAsideWithoutBlocking
   messages.emplace_back(prefix_ + "/bad", "{\"other\":1}");
   messages.emplace_back(prefix_ + "/bad", std::string("\xff\x00\x01", 3));
   messages.emplace_back(prefix_ + "/bad", "{\"device_id\":{\"nested\":true}}");
+  messages.emplace_back(prefix_ + "/bad",
+                        "{\"device_id\":\"big\",\"pad\":\"" + std::string(2000, 'x') + "\"}");
   for (auto& m : Readings(prefix_, 5, 5)) messages.push_back(m);
   TestPublisher pub(broker);
   ASSERT_TRUE(pub.PublishAll(messages, 1));
   ASSERT_TRUE(PollUntil(source, [&] { return sink_.records.size() >= 10; }));
-  ASSERT_TRUE(PollUntil(source, [&] { return source.dead_letters().total() >= 4; }));
+  ASSERT_TRUE(PollUntil(source, [&] { return source.dead_letters().total() >= 5; }));
 
   EXPECT_EQ(SeqCounts(sink_.records).size(), 10u);
-  EXPECT_EQ(source.dead_letters().total(), 4u);
+  EXPECT_EQ(source.dead_letters().total(), 5u);
   EXPECT_EQ(metrics_.GetCounter("kedge_mqtt_dead_letters_total", "", {{"source", "sensors"}})
                 .value(),
-            4u);
-  ASSERT_EQ(source.dead_letters().recent().size(), 4u);
+            5u);
+  ASSERT_EQ(source.dead_letters().recent().size(), 5u);
   EXPECT_EQ(source.dead_letters().recent()[0].payload, "not json at all");
   std::ifstream in(options.dead_letter_path);
   std::vector<nlohmann::json> lines;
   for (std::string line; std::getline(in, line);) {
     lines.push_back(nlohmann::json::parse(line, nullptr, false));
   }
-  ASSERT_EQ(lines.size(), 4u);
+  ASSERT_EQ(lines.size(), 5u);
   EXPECT_EQ(lines[0]["topic"], prefix_ + "/bad");
   EXPECT_EQ(lines[0]["payload"], "not json at all");
   EXPECT_EQ(lines[1]["payload"]["other"], 1);
   EXPECT_EQ(lines[2]["payload_base64"], "/wAB");
+  EXPECT_EQ(lines[4]["payload"]["device_id"], "big");  // too large for a record
   std::system(("rm -rf '" + dir + "'").c_str());
 }
 
@@ -219,13 +225,16 @@ TEST_F(PahoMqttSourceTest, RefusedBatchIsOfferedAgainAndShutdownHandsOverWhatWas
   for (const auto& [seq, count] : seen) EXPECT_EQ(count, 1) << "seq " << seq;
 }
 
-TEST_F(PahoMqttSourceTest, EnvelopeCarriesTopicTimestampAndPayload) {
+TEST_F(PahoMqttSourceTest, EnvelopeCarriesTopicTimestampAndPayloadAndArrivalWakesTheAgent) {
   std::string broker = Broker();
   ASSERT_FALSE(broker.empty());
   SourceConfig config = MqttConfig(broker, prefix_);
   config.mqtt.envelope = true;
   config.partition_key_mode = PartitionKeyMode::kTopic;
-  PahoMqttSource source(config, FastOptions(), Clock::Real(), sink_, metrics_);
+  std::atomic<int> wakeups{0};
+  MqttSourceOptions options = FastOptions();
+  options.wakeup = [&wakeups] { ++wakeups; };
+  PahoMqttSource source(config, options, Clock::Real(), sink_, metrics_);
   ASSERT_TRUE(source.Start({}).ok());
   ASSERT_TRUE(PollUntil(source, [&] { return source.subscribed(); }));
   TestPublisher pub(broker);
@@ -237,6 +246,7 @@ TEST_F(PahoMqttSourceTest, EnvelopeCarriesTopicTimestampAndPayload) {
   EXPECT_GT(a["ts"].get<int64_t>(), 1700000000000);
   EXPECT_EQ(sink_.records[0].partition_key, prefix_ + "/a");
   EXPECT_EQ(nlohmann::json::parse(sink_.records[1].data)["payload"], "plain");
+  EXPECT_GE(wakeups.load(), 1);  // the first message landed in an empty queue
 }
 
 TEST_F(PahoMqttSourceTest, StartsWhileTheBrokerIsDownAndConnectsWhenItComesUp) {
@@ -332,6 +342,38 @@ TEST_F(PahoMqttSourceTlsTest, UntrustedServerCertificateIsRefused) {
   Counter& failures =
       metrics_.GetCounter("kedge_mqtt_connect_failures_total", "", {{"source", "sensors"}});
   ASSERT_TRUE(PollUntil(source, [&] { return failures.value() >= 2; }));
+  EXPECT_FALSE(source.connected());
+}
+
+TEST(PahoMqttSourceBackoffTest, RetriesAfterTheBackoffWhichDoublesUpToItsCap) {
+  int port = testing::FreeLoopbackPort();  // nothing listens there
+  SourceConfig c = MqttConfig("tcp://127.0.0.1:" + std::to_string(port), "kedge-test/backoff");
+  MetricsRegistry metrics;
+  CollectingSink sink;
+  FakeClock clock;
+  MqttSourceOptions o = FastOptions();
+  o.min_reconnect_delay = Millis(100);
+  o.max_reconnect_delay = Millis(400);
+  PahoMqttSource source(c, o, clock, sink, metrics);
+  Counter& attempts =
+      metrics.GetCounter("kedge_mqtt_connect_attempts_total", "", {{"source", "sensors"}});
+  Counter& failures =
+      metrics.GetCounter("kedge_mqtt_connect_failures_total", "", {{"source", "sensors"}});
+  ASSERT_TRUE(source.Start({}).ok());  // the first attempt, at once
+  EXPECT_EQ(attempts.value(), 1u);
+  // Each wait: the attempt fails (on Paho's thread), nothing happens just before the delay is
+  // over, and the next attempt starts when it is.
+  const int delays_ms[] = {100, 200, 400, 400};
+  for (int delay : delays_ms) {
+    uint64_t before = attempts.value();
+    ASSERT_TRUE(PollUntil(source, [&] { return failures.value() >= before; }));
+    clock.Advance(Millis(delay - 1));
+    source.Poll();
+    EXPECT_EQ(attempts.value(), before) << "after " << delay - 1 << " ms";
+    clock.Advance(Millis(1));
+    source.Poll();
+    EXPECT_EQ(attempts.value(), before + 1) << "after " << delay << " ms";
+  }
   EXPECT_FALSE(source.connected());
 }
 
