@@ -1,0 +1,102 @@
+#include "ingest/ingest_server.h"
+
+#include "ingest/archive/archive_service.h"
+#include "ingest/auth/sigv4_verifier.h"
+#include "ingest/firehose/firehose_service.h"
+#include "ingest/kinesis/kinesis_service.h"
+#include "ingest/kvs/kvs_control_plane.h"
+#include "ingest/kvs/put_media.h"
+#include "ingest/storage/database.h"
+#include "platform/logging.h"
+
+namespace kedge::ingest {
+
+// Declared in order of construction; destroyed in reverse, the server first.
+struct IngestServer::Parts {
+  std::unique_ptr<Database> db;
+  std::unique_ptr<KinesisStore> kinesis_store;
+  std::unique_ptr<KinesisService> kinesis;
+  std::unique_ptr<DeliveryWriter> firehose_writer;
+  std::unique_ptr<FirehoseService> firehose;
+  std::unique_ptr<KvsStore> kvs_store;
+  std::unique_ptr<FragmentFiles> fragment_files;
+  std::unique_ptr<KvsControlPlane> kvs_control;
+  std::unique_ptr<PutMediaService> put_media;
+  std::unique_ptr<ArchiveService> archive;
+  std::unique_ptr<SigV4Verifier> verifier;
+  Router router;
+  std::unique_ptr<HttpServer> http;
+};
+
+IngestServer::IngestServer() : parts_(std::make_unique<Parts>()) {}
+
+IngestServer::~IngestServer() { Stop(); }
+
+StatusOr<std::unique_ptr<IngestServer>> IngestServer::Start(IngestOptions options, Clock& clock,
+                                                            Env& env) {
+  if (options.data_dir.empty()) return InvalidArgumentError("--data-dir is required");
+  Status dirs = env.CreateDirs(options.data_dir);
+  if (!dirs.ok()) return dirs.WithContext("--data-dir");
+  std::unique_ptr<IngestServer> server(new IngestServer());
+  Parts& parts = *server->parts_;
+  KEDGE_ASSIGN_OR_RETURN(parts.db, Database::Open(options.data_dir + "/ingest.db"));
+  KEDGE_ASSIGN_OR_RETURN(parts.kinesis_store, KinesisStore::Open(*parts.db, clock));
+  KEDGE_ASSIGN_OR_RETURN(parts.kvs_store, KvsStore::Open(*parts.db, clock));
+  parts.fragment_files = std::make_unique<FragmentFiles>(options.data_dir, env);
+
+  HttpServerOptions http = options.http;
+  http.address = options.listen_address;
+  http.port = options.listen_port;
+  http.tls_cert_file = options.tls_cert_file;
+  http.tls_key_file = options.tls_key_file;
+  parts.http = std::make_unique<HttpServer>(http, parts.router);
+
+  // The public URL needs the bound port, so bind first and serve once the identity is complete.
+  KEDGE_RETURN_IF_ERROR(parts.http->Listen());
+  ServiceIdentity& identity = server->identity_;
+  identity.region = options.region;
+  if (options.public_url.empty()) {
+    std::string host = options.listen_address;
+    if (host == "0.0.0.0") host = "127.0.0.1";
+    if (host.find(':') != std::string::npos) host = "[" + host + "]";
+    identity.public_url = std::string(parts.http->tls() ? "https" : "http") + "://" + host + ":" +
+                          std::to_string(parts.http->port());
+  } else {
+    identity.public_url = options.public_url;
+    while (!identity.public_url.empty() && identity.public_url.back() == '/') {
+      identity.public_url.pop_back();
+    }
+  }
+  parts.kinesis = std::make_unique<KinesisService>(*parts.kinesis_store, clock, identity);
+  parts.kinesis->Register(parts.router);
+  parts.firehose_writer = std::make_unique<DeliveryWriter>(
+      options.data_dir + "/firehose", options.firehose_file_bytes, options.firehose_file_age,
+      clock, env);
+  parts.firehose = std::make_unique<FirehoseService>(*parts.firehose_writer, clock, identity);
+  parts.firehose->Register(parts.router);
+  parts.kvs_control =
+      std::make_unique<KvsControlPlane>(*parts.kvs_store, *parts.fragment_files, identity);
+  parts.kvs_control->Register(parts.router);
+  parts.put_media = std::make_unique<PutMediaService>(*parts.kvs_store, *parts.fragment_files,
+                                                      clock, options.put_media);
+  parts.put_media->Register(parts.router);
+  parts.archive = std::make_unique<ArchiveService>(*parts.kvs_store, *parts.fragment_files);
+  parts.archive->Register(parts.router);
+  if (!options.credentials.empty()) {
+    parts.verifier = std::make_unique<SigV4Verifier>(options.credentials, clock);
+    SigV4Verifier& verifier = *parts.verifier;
+    parts.router.SetGuard([&verifier](const HttpRequest& request, bool streamed) {
+      return verifier.Check(request, streamed);
+    });
+  }
+  parts.http->Run();
+  return server;
+}
+
+void IngestServer::Stop() {
+  if (parts_->http) parts_->http->Stop();
+}
+
+uint16_t IngestServer::port() const { return parts_->http->port(); }
+
+}  // namespace kedge::ingest

@@ -1,0 +1,60 @@
+#pragma once
+// IngestServer: kedge-ingest put together — the data directory, the SQLite database, the
+// Kinesis / Firehose / Kinesis Video services, SigV4 verification and the HTTP server.
+// main.cc and the tests use it the same way.
+//
+// Threading: Start/Stop from one owner thread; the services run on the server's threads.
+// Errors: Start returns InvalidArgument for bad options (naming the option), Unavailable when the
+// port cannot be bound, and the storage error when the data directory cannot be used.
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "ingest/kvs/put_media.h"
+#include "ingest/server/http_server.h"
+#include "ingest/server/identity.h"
+#include "platform/aws/credentials.h"
+#include "platform/clock.h"
+#include "platform/env.h"
+
+namespace kedge::ingest {
+
+struct IngestOptions {
+  std::string listen_address = "127.0.0.1";
+  uint16_t listen_port = 0;
+  std::string data_dir;
+  // Accepted credentials; empty = requests are not authenticated.
+  std::vector<aws::Credentials> credentials;
+  std::string tls_cert_file;
+  std::string tls_key_file;
+  // What GetDataEndpoint returns; empty = http(s)://<listen address>:<port>.
+  std::string public_url;
+  std::string region = "us-east-1";
+  HttpServerOptions http;  // address, port and TLS files are taken from the fields above
+  // Firehose delivery files are rotated past this size or age.
+  size_t firehose_file_bytes = 64 * 1024 * 1024;
+  std::chrono::seconds firehose_file_age{300};
+  PutMediaLimits put_media;
+};
+
+class IngestServer {
+ public:
+  static StatusOr<std::unique_ptr<IngestServer>> Start(IngestOptions options, Clock& clock,
+                                                       Env& env);
+  ~IngestServer();
+
+  void Stop();
+  uint16_t port() const;
+  // The base URL clients use ("http://127.0.0.1:43123").
+  const std::string& url() const { return identity_.public_url; }
+
+ private:
+  struct Parts;
+  IngestServer();
+  std::unique_ptr<Parts> parts_;
+  ServiceIdentity identity_;
+};
+
+}  // namespace kedge::ingest

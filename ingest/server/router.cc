@@ -1,0 +1,72 @@
+#include "ingest/server/router.h"
+
+#include "ingest/server/aws_errors.h"
+
+namespace kedge::ingest {
+
+void Router::Handle(std::string method, std::string path, Handler handler) {
+  routes_.push_back({std::move(method), std::move(path), false, std::move(handler)});
+}
+
+void Router::HandlePrefix(std::string method, std::string prefix, Handler handler) {
+  routes_.push_back({std::move(method), std::move(prefix), true, std::move(handler)});
+}
+
+void Router::HandleTarget(std::string target_prefix, Handler handler) {
+  targets_.emplace_back(std::move(target_prefix), std::move(handler));
+}
+
+void Router::HandleStream(std::string method, std::string path, StreamOpener opener) {
+  streams_.push_back({std::move(method), std::move(path), std::move(opener)});
+}
+
+const Router::StreamRoute* Router::FindStream(const HttpRequest& head) const {
+  for (const StreamRoute& route : streams_) {
+    if (route.method == head.method && route.path == head.path) return &route;
+  }
+  return nullptr;
+}
+
+bool Router::IsStreamed(const HttpRequest& head) const { return FindStream(head) != nullptr; }
+
+HttpResponse Router::Dispatch(const HttpRequest& request) const {
+  if (guard_) {
+    if (std::optional<HttpResponse> rejection = guard_(request, false)) return *rejection;
+  }
+  std::string_view target = request.Header("X-Amz-Target");
+  if (!target.empty()) {
+    for (const auto& [prefix, handler] : targets_) {
+      if (request.method == "POST" && target.substr(0, prefix.size()) == prefix) {
+        return handler(request);
+      }
+    }
+    return AwsError(ErrorStyleOf(request), 400, "UnknownOperationException",
+                    "unknown operation " + std::string(target));
+  }
+  for (const Route& route : routes_) {
+    if (route.method != request.method) continue;
+    bool match = route.prefix ? request.path.compare(0, route.path.size(), route.path) == 0
+                              : request.path == route.path;
+    if (match) return route.handler(request);
+  }
+  return AwsError(ErrorStyle::kRest, 404, "NotFoundException",
+                  "no API at " + request.method + " " + request.path);
+}
+
+StreamStart Router::OpenStream(const HttpRequest& head, ResponseStream& out) const {
+  StreamStart start;
+  if (guard_) {
+    if (std::optional<HttpResponse> rejection = guard_(head, true)) {
+      start.rejection = std::move(rejection);
+      return start;
+    }
+  }
+  const StreamRoute* route = FindStream(head);
+  if (route == nullptr) {
+    start.rejection = AwsError(ErrorStyle::kRest, 404, "NotFoundException", "no such API");
+    return start;
+  }
+  return route->opener(head, out);
+}
+
+}  // namespace kedge::ingest
