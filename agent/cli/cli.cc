@@ -7,6 +7,7 @@
 
 #include "agent/cli/put_command.h"
 #include "agent/cli/stream_command.h"
+#include "agent/cli/video_command.h"
 #include "platform/logging.h"
 
 namespace kedge::agent {
@@ -18,6 +19,7 @@ constexpr char kUsage[] =
     "commands:\n"
     "  put           send newline-delimited records from a file or stdin to a stream\n"
     "  stream        create, describe or read a Kinesis data stream\n"
+    "  video put     stream a camera to a Kinesis Video stream\n"
     "  version       print the version\n"
     "\n"
     "Run 'kedge <command> --help' for a command's options.\n";
@@ -39,6 +41,7 @@ int RunCli(int argc, char** argv) {
   std::vector<std::string> rest(argv + 2, argv + argc);
   if (command == "put") return PutCommand(rest);
   if (command == "stream") return StreamCommand(rest);
+  if (command == "video") return VideoCommand(rest);
   std::fprintf(stderr, "kedge: unknown command '%s'\n\n%s", command.c_str(), kUsage);
   return 2;
 }

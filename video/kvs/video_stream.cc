@@ -77,7 +77,6 @@ Status VideoStream::Stop() {
 
 Status VideoStream::Finish(Status capture_status) {
   finished_ = true;
-  capture_finished_ = true;
   // The capture thread is gone: the fragmenter is ours now.
   if (fragmenter_) {
     if (std::optional<mkv::Fragment> last = fragmenter_->Flush()) StoreFragment(std::move(*last));

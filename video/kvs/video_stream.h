@@ -65,9 +65,10 @@ class VideoStream {
   Status Wait();
   // Stops capturing, stores the open fragment, uploads within drain_timeout, joins the threads.
   Status Stop();
+  // Asks the capture to stop; a Wait() in progress on the controlling thread then finishes as
+  // Stop does. Thread-safe (for a signal-watching thread).
+  void RequestStop() { capture_->Stop(); }
 
-  // True once the capture ended by itself (a finite source), for callers polling.
-  bool capture_finished() const { return capture_finished_.load(); }
   // The upload's fatal error (the stream cannot be used), or OK.
   Status upload_error() const;
   VideoStreamStats stats() const;
@@ -98,7 +99,6 @@ class VideoStream {
 
   std::thread upload_thread_;
   std::atomic<bool> stop_upload_{false};
-  std::atomic<bool> capture_finished_{false};
   bool started_ = false;
   bool finished_ = false;
 
