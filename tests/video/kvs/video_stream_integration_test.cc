@@ -15,6 +15,7 @@
 #include "platform/aws/credential_providers.h"
 #include "platform/aws/sigv4.h"
 #include "platform/net/http_client.h"
+#include "tests/support/subprocess.h"
 #include "tests/support/test_util.h"
 #include "video/kvs/video_stream.h"
 
@@ -175,6 +176,41 @@ TEST_F(VideoStreamIntegrationTest, AnEndpointOutageLosesNoFragment) {
   std::vector<int64_t> stored = ListFragments();
   std::set<int64_t> unique(stored.begin(), stored.end());
   EXPECT_EQ(unique.size(), stats.fragments_stored) << "every fragment arrived (resends allowed)";
+}
+
+TEST_F(VideoStreamIntegrationTest, KedgeVideoPutPrintsPersistedFragmentsAndExitsZero) {
+  std::string home = kedge::testing::MakeTempDir("kvs-cli");
+  kedge::testing::ProcessResult run = kedge::testing::RunProcess(
+      {kedge::testing::BinaryPath("agent/kedge"), "video", "put", "--stream", kStream,
+       "--create", "--endpoint", url_, "--frames", "90", "--fast", "--fragment-seconds", "1",
+       "--width", "320", "--height", "240"},
+      {{"AWS_ACCESS_KEY_ID", kCredentials.access_key_id},
+       {"AWS_SECRET_ACCESS_KEY", kCredentials.secret_access_key},
+       {"HOME", home},
+       {"XDG_STATE_HOME", "\x01unset"}});
+  EXPECT_EQ(run.exit_code, 0) << run.out << run.err;
+  size_t lines = 0;
+  for (size_t at = run.out.find(" persisted in "); at != std::string::npos;
+       at = run.out.find(" persisted in ", at + 1)) {
+    ++lines;
+  }
+  EXPECT_EQ(lines, ListFragments().size());
+  EXPECT_GE(lines, 3u);
+  EXPECT_NE(run.out.find("0 left in"), std::string::npos) << run.out;
+}
+
+TEST_F(VideoStreamIntegrationTest, KedgeVideoPutNamesAMissingStreamAndHowToCreateIt) {
+  std::string home = kedge::testing::MakeTempDir("kvs-cli");
+  kedge::testing::ProcessResult run = kedge::testing::RunProcess(
+      {kedge::testing::BinaryPath("agent/kedge"), "video", "put", "--stream", "absent",
+       "--endpoint", url_},
+      {{"AWS_ACCESS_KEY_ID", kCredentials.access_key_id},
+       {"AWS_SECRET_ACCESS_KEY", kCredentials.secret_access_key},
+       {"HOME", home},
+       {"XDG_STATE_HOME", "\x01unset"}});
+  EXPECT_EQ(run.exit_code, 1) << run.out << run.err;
+  EXPECT_NE(run.err.find("ResourceNotFoundException"), std::string::npos) << run.err;
+  EXPECT_NE(run.err.find("--create"), std::string::npos) << run.err;
 }
 
 }  // namespace
