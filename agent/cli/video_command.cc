@@ -3,6 +3,7 @@
 #include <signal.h>
 #include <time.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cstdio>
 #include <optional>
@@ -130,10 +131,11 @@ void PrintOutcome(const kvs::FragmentOutcome& o) {
                 o.error_id, std::string(kvs::AckErrorName(o.error_id)).c_str(),
                 o.skipped ? " (dropped)" : " (will be resent)");
   } else {
-    std::printf("fragment %lld %s in %lld ms (number %s)\n",
+    std::printf("fragment %lld %s in %lld ms, %lld ms after its end (number %s)\n",
                 static_cast<long long>(o.timecode_ms),
                 o.type == kvs::AckType::kPersisted ? "persisted" : "received",
-                static_cast<long long>(o.latency.count()), o.fragment_number.c_str());
+                static_cast<long long>(o.latency.count()),
+                static_cast<long long>(o.end_to_ack.count()), o.fragment_number.c_str());
   }
   std::fflush(stdout);
 }
@@ -211,6 +213,13 @@ int PutVideo(const std::vector<std::string>& argv) {
               static_cast<unsigned long long>(s.upload.fragments_skipped + s.store.dropped_full +
                                               s.store.dropped_age),
               static_cast<unsigned long long>(s.store.fragments), options.store.dir.c_str());
+  std::vector<int64_t> latencies = s.upload.recent_end_to_ack_ms;
+  if (!latencies.empty()) {
+    std::sort(latencies.begin(), latencies.end());
+    std::printf("ACK latency from fragment end: p50 %lld ms, max %lld ms\n",
+                static_cast<long long>(latencies[latencies.size() / 2]),
+                static_cast<long long>(latencies.back()));
+  }
   if (!finished.ok()) return ReportFailure("video put", finished);
   if (s.store.fragments > 0 || s.upload.fragments_skipped > 0 || s.store_errors > 0) {
     std::string why = s.upload.last_error.empty() ? "not every fragment was acknowledged"

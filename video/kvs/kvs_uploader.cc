@@ -295,7 +295,8 @@ bool KvsUploader::LoadNextFragment(Session& s) {
     }
     if (options_.end_each_fragment) s.pending += end_of_fragment_;
     s.offset = 0;
-    s.in_flight.push_back(InFlight{f->meta.timecode_ms, f->meta.size, clock_.Now()});
+    s.in_flight.push_back(InFlight{f->meta.timecode_ms, f->meta.timecode_ms + f->meta.duration_ms,
+                                 f->meta.size, clock_.Now()});
     std::lock_guard<std::mutex> lock(stats_mu_);
     ++stats_.fragments_sent;
     stats_.bytes_sent += s.pending.size();
@@ -430,6 +431,7 @@ void KvsUploader::Release(Session& s, int64_t timecode_ms, AckType type,
     if (s.in_flight.front().timecode_ms == timecode_ms) {
       outcome.latency =
           std::chrono::duration_cast<Millis>(now - s.in_flight.front().sent_at);
+      outcome.end_to_ack = Millis(ToUnixMillis(clock_.WallNow()) - s.in_flight.front().end_ms);
     }
     s.in_flight.pop_front();
   }
@@ -445,6 +447,10 @@ void KvsUploader::Release(Session& s, int64_t timecode_ms, AckType type,
       stats_.recent_latencies_ms.erase(stats_.recent_latencies_ms.begin());
     }
     stats_.recent_latencies_ms.push_back(outcome.latency.count());
+    if (stats_.recent_end_to_ack_ms.size() >= kLatencyWindow) {
+      stats_.recent_end_to_ack_ms.erase(stats_.recent_end_to_ack_ms.begin());
+    }
+    stats_.recent_end_to_ack_ms.push_back(outcome.end_to_ack.count());
     stats_.last_error.clear();
   }
   if (on_outcome_) on_outcome_(outcome);

@@ -71,6 +71,9 @@ struct FragmentOutcome {
   int error_id = 0;       // kError
   bool skipped = false;   // kError: the fragment was dropped for good
   Millis latency{0};      // from the fragment's last byte handed to the connection
+  // From the fragment's end in producer time (timecode + duration) to the ACK, on the wall
+  // clock: what a viewer waits beyond the fragment itself (capture, encode, store, upload).
+  Millis end_to_ack{0};
 };
 
 struct UploadStats {
@@ -89,6 +92,7 @@ struct UploadStats {
   Millis last_latency{0};             // send to PERSISTED, last fragment
   Millis max_latency{0};
   std::vector<int64_t> recent_latencies_ms;  // the last 256, for percentiles
+  std::vector<int64_t> recent_end_to_ack_ms;  // FragmentOutcome::end_to_ack, the last 256
   std::string last_error;            // "" when the last attempt worked
 };
 
@@ -127,6 +131,7 @@ class KvsUploader {
   struct Session;
   struct InFlight {
     int64_t timecode_ms = 0;
+    int64_t end_ms = 0;  // timecode + duration
     uint64_t size = 0;
     SteadyTime sent_at;
   };
