@@ -22,6 +22,13 @@
 namespace kedge::video::kvs {
 namespace {
 
+// Fragments (one second each) captured while the endpoint is down; the slow build of this test
+// (video_kvs_slow_test) makes it a 30-second outage.
+#ifndef KEDGE_KVS_OUTAGE_FRAGMENTS
+#define KEDGE_KVS_OUTAGE_FRAGMENTS 3
+#endif
+constexpr int kOutageFragments = KEDGE_KVS_OUTAGE_FRAGMENTS;
+
 const aws::Credentials kCredentials{"AKIDKVSTEST", "kvs-test-secret", "", {}};
 constexpr char kStream[] = "kvs-it";
 
@@ -154,7 +161,8 @@ TEST_F(VideoStreamIntegrationTest, EveryFragmentOfATestCameraIsPersisted) {
 }
 
 TEST_F(VideoStreamIntegrationTest, AnEndpointOutageLosesNoFragment) {
-  auto stream = MakeStream(Options(300, /*live=*/true));  // 10 s in real time
+  // Real time: 2 s before the outage, the outage, then 5 s more.
+  auto stream = MakeStream(Options((kOutageFragments + 7) * 30, /*live=*/true));
   ASSERT_NE(stream, nullptr);
   ASSERT_TRUE(stream->Start().ok());
   ASSERT_TRUE(WaitFor([&] { return persisted() >= 2; }, Millis(20000)));
@@ -162,9 +170,11 @@ TEST_F(VideoStreamIntegrationTest, AnEndpointOutageLosesNoFragment) {
   server_->Stop();
   server_.reset();  // closes the open PutMedia connection too
   uint64_t stored_before = stream->stats().fragments_stored;
-  ASSERT_TRUE(WaitFor([&] { return stream->stats().fragments_stored >= stored_before + 3; },
-                      Millis(20000)));
-  EXPECT_GE(stream->stats().store.fragments, 3u) << "buffered on disk during the outage";
+  ASSERT_TRUE(WaitFor(
+      [&] { return stream->stats().fragments_stored >= stored_before + kOutageFragments; },
+      Millis(kOutageFragments * 1000 + 20000)));
+  EXPECT_GE(stream->stats().store.fragments, static_cast<uint64_t>(kOutageFragments))
+      << "buffered on disk during the outage";
   EXPECT_GT(stream->stats().upload.session_failures, 0u);
   StartServer(port);
   Status finished = stream->Wait();
