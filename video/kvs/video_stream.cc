@@ -44,7 +44,6 @@ VideoStream::VideoStream(VideoStreamOptions options, aws::CredentialsProvider& c
     : options_(std::move(options)),
       credentials_(credentials),
       clock_(clock),
-      env_(env),
       on_outcome_(std::move(on_outcome)) {}
 
 VideoStream::~VideoStream() { (void)Stop(); }

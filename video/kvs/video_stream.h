@@ -86,7 +86,6 @@ class VideoStream {
   VideoStreamOptions options_;
   aws::CredentialsProvider& credentials_;
   Clock& clock_;
-  Env& env_;
   KvsUploader::OutcomeCallback on_outcome_;
   std::unique_ptr<FragmentStore> store_;
   std::unique_ptr<GstCapture> capture_;
