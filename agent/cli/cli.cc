@@ -7,7 +7,11 @@
 
 #include "agent/cli/put_command.h"
 #include "agent/cli/stream_command.h"
+// KEDGE_WITH_VIDEO=0 (set by agent/CMakeLists.txt when video is off) leaves `kedge video` out.
+#if !defined(KEDGE_WITH_VIDEO) || KEDGE_WITH_VIDEO
+#define KEDGE_CLI_VIDEO 1
 #include "agent/cli/video_command.h"
+#endif
 #include "platform/logging.h"
 
 namespace kedge::agent {
@@ -41,7 +45,9 @@ int RunCli(int argc, char** argv) {
   std::vector<std::string> rest(argv + 2, argv + argc);
   if (command == "put") return PutCommand(rest);
   if (command == "stream") return StreamCommand(rest);
+#ifdef KEDGE_CLI_VIDEO
   if (command == "video") return VideoCommand(rest);
+#endif
   std::fprintf(stderr, "kedge: unknown command '%s'\n\n%s", command.c_str(), kUsage);
   return 2;
 }

@@ -197,7 +197,7 @@ void VideoStream::UploadLoop() {
   while (true) {
     uploader.Tick();
     if (uploader.Done()) break;
-    if (!uploader.fatal_error().ok()) {
+    {
       std::lock_guard<std::mutex> lock(mu_);
       upload_error_ = uploader.fatal_error();
     }
