@@ -154,6 +154,7 @@ TEST_F(GoldenToolsTest, MkvinfoAndFfprobeReadBackARealH264Stream) {
                        &stream),
             0)
       << stream;
+  EXPECT_EQ(stream.find("rror"), std::string::npos) << stream;  // ffprobe -v error: nothing
   EXPECT_NE(stream.find("codec_name=h264"), std::string::npos) << stream;
   EXPECT_NE(stream.find("width=320"), std::string::npos) << stream;
   EXPECT_NE(stream.find("height=240"), std::string::npos) << stream;
@@ -170,10 +171,16 @@ TEST_F(GoldenToolsTest, MkvinfoAndFfprobeReadBackARealH264Stream) {
   std::string line;
   int n = 0;
   int64_t wall_ms = ToUnixMillis(clock_.WallNow());
+  const std::regex packet_line(R"(^(\d+),(\S*)$)");
   while (std::getline(lines, line)) {
     if (line.empty()) continue;
-    int64_t pts = std::stoll(line.substr(0, line.find(',')));
-    bool key = line.find('K') != std::string::npos;
+    std::smatch m;
+    if (!std::regex_match(line, m, packet_line)) {
+      ADD_FAILURE() << "unexpected ffprobe output: " << line;  // an error or warning line
+      continue;
+    }
+    int64_t pts = std::stoll(m[1].str());
+    bool key = m[2].str().find('K') != std::string::npos;
     EXPECT_EQ(pts, wall_ms + n * kFrameNs / 1000000) << "packet " << n;  // epoch ms
     EXPECT_EQ(key, n % 15 == 0) << "packet " << n;
     ++n;
@@ -224,6 +231,47 @@ TEST_F(GoldenToolsTest, MatroskamuxOutputParsesAndSplitsIntoFragments) {
   uint32_t frames = 0;
   for (const StoredFragment& f : split->fragments) frames += f.frame_count;
   EXPECT_EQ(frames, 45u);
+}
+
+TEST_F(GoldenToolsTest, MkvmergeOutputWithKnownSizesParsesAndEachFragmentStandsAlone) {
+  if (!RequireTool("gst-launch-1.0") || !RequireTool("mkvmerge")) return;
+  // mkvmerge writes known sizes, SeekHead, Cues, Void and statistics Tags: the other side of
+  // what the parser must accept.
+  std::string h264;
+  ASSERT_TRUE(Encode(45, 320, 240, &h264));
+  std::string path = dir_ + "/merged.mkv";
+  std::string out;
+  ASSERT_EQ(RunCommand("mkvmerge -q -o " + path + " --default-duration 0:30fps " + h264, &out), 0)
+      << out;
+  Bytes data = ReadFileBytes(path);
+  MkvParser::Options syntax;
+  syntax.kvs_rules = false;  // mkvmerge cuts clusters by time, not at key frames
+  auto split = SplitMkv(data.data(), data.size(), syntax);
+  ASSERT_TRUE(split.ok()) << split.status().ToString();
+  ASSERT_EQ(split->headers.size(), 1u);
+  ASSERT_FALSE(split->fragments.empty());
+  uint32_t frames = 0, keys = 0;
+  for (const StoredFragment& f : split->fragments) {
+    frames += f.frame_count;
+    keys += f.key_frames;
+  }
+  EXPECT_EQ(frames, 45u);
+  EXPECT_EQ(keys, 3u);
+
+  testing::RecordingListener events;
+  ASSERT_TRUE(testing::ParseInChunks(data, 4096, events, syntax).ok());
+  ASSERT_GE(events.events.size(), 2u);
+  EXPECT_EQ(events.events[1].find("unknown"), std::string::npos) << events.events[1];  // known
+
+  // The stored header has its Segment size rewritten to unknown, so header + one fragment is a
+  // complete stream on its own (what GetMedia-style reads serve).
+  Bytes alone = split->headers[0].bytes;
+  const Bytes& first = split->fragments[0].bytes;
+  alone.insert(alone.end(), first.begin(), first.end());
+  auto again = SplitMkv(alone.data(), alone.size(), syntax);
+  ASSERT_TRUE(again.ok()) << again.status().ToString();
+  ASSERT_EQ(again->fragments.size(), 1u);
+  EXPECT_EQ(again->fragments[0].frame_count, split->fragments[0].frame_count);
 }
 
 }  // namespace
