@@ -106,6 +106,17 @@ std::string SourcePassword(const SourceSpec& source) {
   return source.uri.substr(colon + 1, at - colon - 1);
 }
 
+std::string SourceForMessages(const SourceSpec& source) {
+  std::string text = SourceSpecToString(source);
+  std::string password = SourcePassword(source);
+  if (!password.empty()) {
+    // The password sits between the first ':' after the scheme and the '@'.
+    size_t at = text.find('@');
+    text.replace(at - password.size(), password.size(), "****");
+  }
+  return text;
+}
+
 StatusOr<EncoderChoice> ParseEncoderChoice(std::string_view text) {
   if (text == "auto" || text.empty()) return EncoderChoice::kAuto;
   if (text == "none") return EncoderChoice::kNone;

@@ -24,11 +24,11 @@ enum class EncoderChoice { kAuto, kNone, kX264, kOpenH264, kV4l2, kNvV4l2 };
 
 struct SourceSpec {
   SourceKind kind = SourceKind::kTest;
-  std::string device;     // v4l2: /dev/videoN
-  std::string camera;     // libcamera: camera name (empty = first camera)
-  int sensor_id = 0;      // nvargus
-  std::string uri;        // rtsp
-  std::string path;       // file
+  std::string device;  // v4l2: /dev/videoN
+  std::string camera;  // libcamera: camera name (empty = first camera)
+  int sensor_id = 0;   // nvargus
+  std::string uri;     // rtsp
+  std::string path;    // file
 };
 
 struct CameraSpec {
@@ -62,6 +62,9 @@ std::string SourceSpecToString(const SourceSpec& source);
 // The password in an RTSP URL's user info (rtsp://user:password@host/…), or "". GstCapture
 // registers it with the logger so it never reaches a log line.
 std::string SourcePassword(const SourceSpec& source);
+
+// SourceSpecToString with any password replaced by "****", for messages.
+std::string SourceForMessages(const SourceSpec& source);
 
 StatusOr<EncoderChoice> ParseEncoderChoice(std::string_view text);
 std::string_view EncoderChoiceName(EncoderChoice choice);

@@ -11,16 +11,23 @@
 
 namespace kedge::video {
 
+// What a source can deliver at the camera's width, height and fps.
+struct SourceModes {
+  bool h264 = false;  // H.264 (a UVC camera with an H.264 mode, a file with H.264 video)
+  bool raw = false;   // uncompressed video/x-raw
+  bool jpeg = false;  // MJPEG (most USB webcams above 640x480)
+};
+
 class ElementProbe {
  public:
   virtual ~ElementProbe() = default;
   // True when an element factory of this name is registered.
   virtual bool HasElement(const std::string& factory) const = 0;
   virtual bool DeviceExists(const std::string& path) const = 0;
-  // Whether the source can deliver H.264 by itself (a UVC camera with an H.264 mode, a file whose
-  // video stream is H.264). Asked only for v4l2 and file sources. An error names the device or
-  // file and why it could not be opened.
-  virtual StatusOr<bool> SourceGivesH264(const SourceSpec& source) const = 0;
+  // What the source offers at spec.width × spec.height and spec.fps (a file: H.264 or, for any
+  // other video, raw after decoding). Asked only for v4l2 and file sources. An error names the
+  // device or file and why it could not be opened.
+  virtual StatusOr<SourceModes> ProbeSource(const CameraSpec& spec) const = 0;
 };
 
 // The Debian package that provides a GStreamer element, for "install …" hints.

@@ -3,8 +3,9 @@
 // pipeline (amazon-kinesis-video-streams-producer-sdk-cpp, gstkvssink.cpp): corrupted and
 // decode-only buffers are dropped, so are header-only buffers (codec headers without a
 // timestamp). Unlike kvssink, a HEADER buffer with a pts but no dts is kept: h264parse flags key
-// frames it put SPS/PPS into as HEADER, and Matroska files carry no dts. A key frame is a buffer without GST_BUFFER_FLAG_DELTA_UNIT; frames before the first
-// key frame of a run cannot be decoded and are dropped. Pure; any thread.
+// frames it put SPS/PPS into as HEADER, and Matroska files carry no dts. A key frame is a buffer
+// without GST_BUFFER_FLAG_DELTA_UNIT; frames before the first key frame of a run cannot be decoded
+// and are dropped. Pure; any thread.
 
 #include <cstddef>
 #include <cstdint>

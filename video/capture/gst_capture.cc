@@ -64,19 +64,14 @@ StatusOr<std::unique_ptr<GstCapture>> GstCapture::Create(Options options, Clock&
   }
   KEDGE_ASSIGN_OR_RETURN(PipelinePlan plan, BuildPipelinePlan(options.spec, *probe));
   std::unique_ptr<GstCapture> capture(
-      new GstCapture(std::move(options), std::move(plan), clock, env, probe));
+      new GstCapture(std::move(options), std::move(plan), clock, probe));
   capture->owned_probe_ = std::move(owned);
   return capture;
 }
 
-GstCapture::GstCapture(Options options, PipelinePlan plan, Clock& clock, Env& env,
+GstCapture::GstCapture(Options options, PipelinePlan plan, const Clock& clock,
                        const ElementProbe* probe)
-    : options_(std::move(options)),
-      plan_(std::move(plan)),
-      clock_(clock),
-      env_(env),
-      probe_(probe),
-      anchor_(clock) {}
+    : options_(std::move(options)), plan_(std::move(plan)), probe_(probe), anchor_(clock) {}
 
 GstCapture::~GstCapture() { Stop(); }
 
@@ -162,8 +157,9 @@ Status GstCapture::RunOnce(uint32_t run, bool* delivered) {
   GError* err = nullptr;
   GstElement* pipeline = gst_parse_launch(plan_.description.c_str(), &err);
   if (err != nullptr || pipeline == nullptr) {
-    Status status = FailedPreconditionError("camera " + spec().name + ": cannot build the pipeline: " +
-                                            (err ? err->message : "unknown error"));
+    Status status =
+        FailedPreconditionError("camera " + spec().name + ": cannot build the pipeline: " +
+                                (err ? err->message : "unknown error"));
     if (err) g_error_free(err);
     if (pipeline) gst_object_unref(pipeline);
     return status;
@@ -179,8 +175,7 @@ Status GstCapture::RunOnce(uint32_t run, bool* delivered) {
   return status;
 }
 
-Status GstCapture::PullLoop(GstElement* pipeline, GstElement* sink, uint32_t run,
-                            bool* delivered) {
+Status GstCapture::PullLoop(GstElement* pipeline, GstElement* sink, uint32_t run, bool* delivered) {
   GstBus* bus = gst_element_get_bus(pipeline);
   Status status;
   if (gst_element_set_state(pipeline, GST_STATE_PLAYING) == GST_STATE_CHANGE_FAILURE) {
@@ -192,8 +187,8 @@ Status GstCapture::PullLoop(GstElement* pipeline, GstElement* sink, uint32_t run
   bool eos = false;
   while (status.ok() && !stopping()) {
     GstMessage* msg = gst_bus_pop_filtered(
-        bus, static_cast<GstMessageType>(GST_MESSAGE_ERROR | GST_MESSAGE_WARNING |
-                                         GST_MESSAGE_EOS));
+        bus,
+        static_cast<GstMessageType>(GST_MESSAGE_ERROR | GST_MESSAGE_WARNING | GST_MESSAGE_EOS));
     if (msg != nullptr) {
       if (GST_MESSAGE_TYPE(msg) == GST_MESSAGE_ERROR) {
         status = BusError(msg);
@@ -235,18 +230,18 @@ Status GstCapture::BusError(GstMessage* msg) const {
   gchar* debug = nullptr;
   gst_message_parse_error(msg, &err, &debug);
   std::string element = GST_MESSAGE_SRC(msg) ? GST_OBJECT_NAME(GST_MESSAGE_SRC(msg)) : "pipeline";
-  std::string text = "camera " + spec().name + ": " + element + ": " +
-                     (err ? err->message : "unknown error");
+  std::string text = "camera " + spec().name + " (" + SourceForMessages(spec().source) +
+                     "): " + element + ": " + (err ? err->message : "unknown error");
   std::string details = debug ? debug : "";
   if (details.find("not-negotiated") != std::string::npos) {
     text += " (the source cannot deliver " + std::to_string(spec().width) + "x" +
             std::to_string(spec().height) + " at " + std::to_string(spec().fps) +
             " fps; `v4l2-ctl --list-formats-ext` lists a camera's modes)";
   }
-  bool missing = err && err->domain == GST_RESOURCE_ERROR &&
-                 (err->code == GST_RESOURCE_ERROR_NOT_FOUND ||
-                  err->code == GST_RESOURCE_ERROR_OPEN_READ ||
-                  err->code == GST_RESOURCE_ERROR_OPEN_READ_WRITE);
+  bool missing =
+      err && err->domain == GST_RESOURCE_ERROR &&
+      (err->code == GST_RESOURCE_ERROR_NOT_FOUND || err->code == GST_RESOURCE_ERROR_OPEN_READ ||
+       err->code == GST_RESOURCE_ERROR_OPEN_READ_WRITE);
   if (err) g_error_free(err);
   g_free(debug);
   return missing ? NotFoundError(text) : UnavailableError(text);

@@ -78,7 +78,7 @@ class GstCapture {
   const CameraSpec& spec() const { return options_.spec; }
 
  private:
-  GstCapture(Options options, PipelinePlan plan, Clock& clock, Env& env, const ElementProbe* probe);
+  GstCapture(Options options, PipelinePlan plan, const Clock& clock, const ElementProbe* probe);
   void Loop();
   Status RunOnce(uint32_t run, bool* delivered);
   // Pulls samples until end of stream, a bus error or Stop.
@@ -91,8 +91,6 @@ class GstCapture {
 
   Options options_;
   PipelinePlan plan_;
-  Clock& clock_;
-  Env& env_;
   const ElementProbe* probe_;
   std::unique_ptr<ElementProbe> owned_probe_;
 
@@ -109,8 +107,8 @@ class GstCapture {
   bool finished_ = false;  // guarded by mu_
   Status final_status_;    // guarded by mu_
 
-  std::atomic<uint64_t> frames_{0}, key_frames_{0}, bytes_{0}, dropped_{0},
-      dropped_before_key_{0}, restarts_{0};
+  std::atomic<uint64_t> frames_{0}, key_frames_{0}, bytes_{0}, dropped_{0}, dropped_before_key_{0},
+      restarts_{0};
 };
 
 }  // namespace kedge::video

@@ -72,14 +72,29 @@ bool GstElementProbe::HasElement(const std::string& factory) const {
 
 bool GstElementProbe::DeviceExists(const std::string& path) const { return env_.FileExists(path); }
 
-StatusOr<bool> GstElementProbe::SourceGivesH264(const SourceSpec& source) const {
+StatusOr<SourceModes> GstElementProbe::ProbeSource(const CameraSpec& spec) const {
   KEDGE_RETURN_IF_ERROR(EnsureGstInitialized());
-  if (source.kind == SourceKind::kV4l2) return ProbeV4l2(source.device);
-  if (source.kind == SourceKind::kFile) return ProbeFile(source.path);
-  return source.kind == SourceKind::kRtsp;
+  SourceModes modes;
+  switch (spec.source.kind) {
+    case SourceKind::kV4l2:
+      return ProbeV4l2(spec);
+    case SourceKind::kFile: {
+      KEDGE_ASSIGN_OR_RETURN(bool h264, FileHasH264(spec.source.path));
+      modes.h264 = h264;
+      modes.raw = !h264;
+      return modes;
+    }
+    case SourceKind::kRtsp:
+      modes.h264 = true;
+      return modes;
+    default:
+      modes.raw = true;
+      return modes;
+  }
 }
 
-StatusOr<bool> GstElementProbe::ProbeV4l2(const std::string& device) const {
+StatusOr<SourceModes> GstElementProbe::ProbeV4l2(const CameraSpec& spec) const {
+  const std::string& device = spec.source.device;
   GstElement* src = gst_element_factory_make("v4l2src", nullptr);
   if (src == nullptr) {
     return FailedPreconditionError(
@@ -94,19 +109,34 @@ StatusOr<bool> GstElementProbe::ProbeV4l2(const std::string& device) const {
                             "or no permission: add the user to the video group)");
   }
   GstPad* pad = gst_element_get_static_pad(src, "src");
-  GstCaps* caps = gst_pad_query_caps(pad, nullptr);
-  bool h264 = false;
-  for (guint i = 0; caps != nullptr && i < gst_caps_get_size(caps); ++i) {
-    if (gst_structure_has_name(gst_caps_get_structure(caps, i), "video/x-h264")) h264 = true;
-  }
-  if (caps != nullptr) gst_caps_unref(caps);
+  GstCaps* offered = gst_pad_query_caps(pad, nullptr);
   gst_object_unref(pad);
   gst_element_set_state(src, GST_STATE_NULL);
   gst_object_unref(src);
-  return h264;
+  if (offered == nullptr || gst_caps_is_empty(offered)) {
+    if (offered) gst_caps_unref(offered);
+    return FailedPreconditionError("camera " + device +
+                                   " offers no video formats (a metadata node? a camera often has "
+                                   "two /dev/video devices; try the other one)");
+  }
+  auto offers = [&](const char* media) {
+    std::string mode = std::string(media) + ",width=" + std::to_string(spec.width) +
+                       ",height=" + std::to_string(spec.height) +
+                       ",framerate=" + std::to_string(spec.fps) + "/1";
+    GstCaps* wanted = gst_caps_from_string(mode.c_str());
+    bool ok = wanted != nullptr && gst_caps_can_intersect(offered, wanted);
+    if (wanted) gst_caps_unref(wanted);
+    return ok;
+  };
+  SourceModes modes;
+  modes.h264 = offers("video/x-h264");
+  modes.raw = offers("video/x-raw");
+  modes.jpeg = offers("image/jpeg");
+  gst_caps_unref(offered);
+  return modes;
 }
 
-StatusOr<bool> GstElementProbe::ProbeFile(const std::string& path) const {
+StatusOr<bool> GstElementProbe::FileHasH264(const std::string& path) const {
   if (!env_.FileExists(path)) return NotFoundError("video file " + path + " does not exist");
   if (!HasElement("parsebin")) {
     return FailedPreconditionError(

@@ -1,6 +1,6 @@
 #pragma once
 // GstElementProbe: the ElementProbe that asks GStreamer and the file system. A v4l2 camera is
-// opened briefly (READY) to read the formats it offers; a file is prerolled through parsebin to
+// opened briefly (READY) to read the modes it offers; a file is prerolled through parsebin to
 // see its video stream's format. Thread-safe; blocks up to a few seconds for a file probe.
 
 #include <string>
@@ -19,11 +19,11 @@ class GstElementProbe : public ElementProbe {
   explicit GstElementProbe(Env& env) : env_(env) {}
   bool HasElement(const std::string& factory) const override;
   bool DeviceExists(const std::string& path) const override;
-  StatusOr<bool> SourceGivesH264(const SourceSpec& source) const override;
+  StatusOr<SourceModes> ProbeSource(const CameraSpec& spec) const override;
 
  private:
-  StatusOr<bool> ProbeV4l2(const std::string& device) const;
-  StatusOr<bool> ProbeFile(const std::string& path) const;
+  StatusOr<SourceModes> ProbeV4l2(const CameraSpec& spec) const;
+  StatusOr<bool> FileHasH264(const std::string& path) const;
   Env& env_;
 };
 

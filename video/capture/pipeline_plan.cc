@@ -15,8 +15,8 @@ struct SourcePart {
 };
 
 std::string RawCaps(const CameraSpec& spec, const std::string& media = "video/x-raw") {
-  return media + ",width=" + std::to_string(spec.width) + ",height=" +
-         std::to_string(spec.height) + ",framerate=" + std::to_string(spec.fps) + "/1";
+  return media + ",width=" + std::to_string(spec.width) + ",height=" + std::to_string(spec.height) +
+         ",framerate=" + std::to_string(spec.fps) + "/1";
 }
 
 std::string NumBuffers(const CameraSpec& spec) {
@@ -36,11 +36,27 @@ StatusOr<SourcePart> V4l2Source(const CameraSpec& spec, const ElementProbe& prob
   }
   SourcePart part;
   part.elements = {"v4l2src"};
-  std::string src = "v4l2src device=\"" + dev + "\"" + NumBuffers(spec);
-  if (WantsPassThrough(spec.encoder) && probe.HasElement("v4l2src")) {
-    KEDGE_ASSIGN_OR_RETURN(part.gives_h264, probe.SourceGivesH264(spec.source));
+  std::string src = "v4l2src device=\"" + dev + "\"" + NumBuffers(spec) + " ! ";
+  if (!probe.HasElement("v4l2src")) {
+    part.text = src + RawCaps(spec);  // BuildPipelinePlan names the missing element
+    return part;
   }
-  part.text = src + " ! " + RawCaps(spec, part.gives_h264 ? "video/x-h264" : "video/x-raw");
+  KEDGE_ASSIGN_OR_RETURN(SourceModes modes, probe.ProbeSource(spec));
+  // Prefer what costs least: the camera's own H.264, then raw frames, then decoding MJPEG.
+  if (modes.h264 && WantsPassThrough(spec.encoder)) {
+    part.gives_h264 = true;
+    part.text = src + RawCaps(spec, "video/x-h264");
+  } else if (modes.raw) {
+    part.text = src + RawCaps(spec);
+  } else if (modes.jpeg) {
+    part.text = src + RawCaps(spec, "image/jpeg") + " ! jpegdec";
+    part.elements.push_back("jpegdec");
+  } else {
+    return InvalidArgumentError(
+        "camera " + spec.name + ": " + dev + " cannot deliver " + std::to_string(spec.width) + "x" +
+        std::to_string(spec.height) + " at " + std::to_string(spec.fps) +
+        " fps (`v4l2-ctl --list-formats-ext -d " + dev + "` lists its modes)");
+  }
   return part;
 }
 
@@ -48,7 +64,8 @@ StatusOr<SourcePart> FileSource(const CameraSpec& spec, const ElementProbe& prob
   SourcePart part;
   std::string src = "filesrc location=\"" + spec.source.path + "\"";
   if (WantsPassThrough(spec.encoder)) {
-    KEDGE_ASSIGN_OR_RETURN(part.gives_h264, probe.SourceGivesH264(spec.source));
+    KEDGE_ASSIGN_OR_RETURN(SourceModes modes, probe.ProbeSource(spec));
+    part.gives_h264 = modes.h264;
   }
   if (part.gives_h264) {
     part.text = src + " ! parsebin";
@@ -71,9 +88,10 @@ StatusOr<SourcePart> MakeSource(const CameraSpec& spec, const ElementProbe& prob
     case SourceKind::kV4l2:
       return V4l2Source(spec, probe);
     case SourceKind::kLibcamera:
-      part.text = "libcamerasrc" +
-                  (spec.source.camera.empty() ? "" : " camera-name=\"" + spec.source.camera + "\"") +
-                  " ! " + RawCaps(spec);
+      part.text =
+          "libcamerasrc" +
+          (spec.source.camera.empty() ? "" : " camera-name=\"" + spec.source.camera + "\"") +
+          " ! " + RawCaps(spec);
       part.elements = {"libcamerasrc"};
       return part;
     case SourceKind::kNvArgus:
@@ -108,8 +126,8 @@ StatusOr<EncoderChoice> ChooseEncoder(const CameraSpec& spec, const SourcePart& 
                                 " does not deliver H.264, so it needs an encoder (encoder: auto)");
   }
   if (spec.encoder != EncoderChoice::kAuto) return spec.encoder;
-  const EncoderChoice order[] = {EncoderChoice::kV4l2, EncoderChoice::kNvV4l2,
-                                 EncoderChoice::kX264, EncoderChoice::kOpenH264};
+  const EncoderChoice order[] = {EncoderChoice::kV4l2, EncoderChoice::kNvV4l2, EncoderChoice::kX264,
+                                 EncoderChoice::kOpenH264};
   for (EncoderChoice choice : order) {
     // The Pi's encoder cannot read NVIDIA device memory.
     if (source.nvmm && choice == EncoderChoice::kV4l2) continue;
@@ -144,15 +162,16 @@ std::string EncoderPart(const CameraSpec& spec, EncoderChoice encoder, bool nvmm
              " option-string=scenecut=0";
     case EncoderChoice::kOpenH264:
       add({nvmm ? "nvvidconv" : "videoconvert", "openh264enc"});
-      return to_system_memory + " ! openh264enc usage-type=camera rate-control=bitrate bitrate=" +
-             bps + " gop-size=" + gop + " complexity=low scene-change-detection=false";
+      return to_system_memory +
+             " ! openh264enc usage-type=camera rate-control=bitrate bitrate=" + bps +
+             " gop-size=" + gop + " complexity=low scene-change-detection=false";
     case EncoderChoice::kV4l2:
       add({"videoconvert", "v4l2h264enc"});
       // repeat_sequence_header: SPS/PPS before every IDR; the level caps make the Pi's encoder
       // negotiate (it refuses without one).
       return "videoconvert ! v4l2h264enc extra-controls=\"controls,repeat_sequence_header=1,"
-             "video_bitrate=" + bps + ",h264_i_frame_period=" + gop +
-             "\" ! video/x-h264,level=(string)4";
+             "video_bitrate=" +
+             bps + ",h264_i_frame_period=" + gop + "\" ! video/x-h264,level=(string)4";
     case EncoderChoice::kNvV4l2: {
       std::string in;
       if (!nvmm) {
@@ -190,7 +209,7 @@ std::string PackageForElement(const std::string& factory) {
       {"v4l2h264enc", "gstreamer1.0-plugins-good"},  {"rtspsrc", "gstreamer1.0-plugins-good"},
       {"rtph264depay", "gstreamer1.0-plugins-good"}, {"libcamerasrc", "gstreamer1.0-libcamera"},
       {"nvarguscamerasrc", "nvidia-l4t-gstreamer"},  {"nvv4l2h264enc", "nvidia-l4t-gstreamer"},
-      {"nvvidconv", "nvidia-l4t-gstreamer"},
+      {"nvvidconv", "nvidia-l4t-gstreamer"},         {"jpegdec", "gstreamer1.0-plugins-good"},
   };
   auto it = kPackages.find(factory);
   return it == kPackages.end() ? "the GStreamer plugin that provides it" : it->second;
@@ -209,10 +228,13 @@ StatusOr<PipelinePlan> BuildPipelinePlan(const CameraSpec& spec, const ElementPr
   if (plan.encoder != EncoderChoice::kNone) {
     plan.description += " ! " + EncoderPart(spec, plan.encoder, source.nvmm, &plan.elements);
   }
-  plan.description += " ! h264parse config-interval=-1 ! video/x-h264,stream-format=avc,"
-                      "alignment=au ! appsink name=" + std::string(kSinkName) +
-                      " emit-signals=false sync=false enable-last-sample=false drop=false "
-                      "max-buffers=" + std::to_string(spec.max_queued_frames);
+  plan.description +=
+      " ! h264parse config-interval=-1 ! video/x-h264,stream-format=avc,"
+      "alignment=au ! appsink name=" +
+      std::string(kSinkName) +
+      " emit-signals=false sync=false enable-last-sample=false drop=false "
+      "max-buffers=" +
+      std::to_string(spec.max_queued_frames);
   plan.elements.push_back("h264parse");
   plan.elements.push_back("appsink");
   for (const std::string& element : plan.elements) {

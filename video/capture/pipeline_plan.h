@@ -23,9 +23,9 @@ namespace kedge::video {
 inline constexpr char kSinkName[] = "kedge_sink";
 
 struct PipelinePlan {
-  std::string description;             // for gst_parse_launch
+  std::string description;                       // for gst_parse_launch
   EncoderChoice encoder = EncoderChoice::kNone;  // the one chosen (never kAuto)
-  std::vector<std::string> elements;   // factories the description uses
+  std::vector<std::string> elements;             // factories the description uses
 };
 
 StatusOr<PipelinePlan> BuildPipelinePlan(const CameraSpec& spec, const ElementProbe& probe);

@@ -7,9 +7,9 @@ namespace kedge::video {
 
 int64_t TimestampAnchor::ProducerTime(int64_t running_time_ns) {
   if (!anchored_) {
-    int64_t wall_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(
-                          clock_.WallNow().time_since_epoch())
-                          .count();
+    int64_t wall_ns =
+        std::chrono::duration_cast<std::chrono::nanoseconds>(clock_.WallNow().time_since_epoch())
+            .count();
     offset_ns_ = wall_ns - running_time_ns;
     if (last_ns_ != std::numeric_limits<int64_t>::min() &&
         offset_ns_ + running_time_ns < last_ns_ + kRestartGapNs) {

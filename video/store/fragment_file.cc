@@ -53,9 +53,9 @@ std::optional<FragmentMeta> ParseName(std::string_view name) {
   parts[3] = name;
   FragmentMeta meta;
   uint64_t timecode = 0, duration = 0;
-  if (parts[0].size() != 20 || !ParseUint(parts[0], &meta.seq) ||
-      !ParseUint(parts[1], &timecode) || !ParseUint(parts[2], &duration) ||
-      timecode > uint64_t(INT64_MAX) || duration > uint64_t(INT64_MAX)) {
+  if (parts[0].size() != 20 || !ParseUint(parts[0], &meta.seq) || !ParseUint(parts[1], &timecode) ||
+      !ParseUint(parts[2], &duration) || timecode > uint64_t(INT64_MAX) ||
+      duration > uint64_t(INT64_MAX)) {
     return std::nullopt;
   }
   meta.timecode_ms = int64_t(timecode);
@@ -71,15 +71,18 @@ std::optional<FragmentMeta> ParseName(std::string_view name) {
   return meta;
 }
 
-std::string Encode(std::string_view payload) {
-  std::string out(kHeaderSize, '\0');
+std::string Encode(std::string_view first, std::string_view second) {
+  const uint64_t size = first.size() + second.size();
+  std::string out;
+  out.reserve(kHeaderSize + size);
+  out.resize(kHeaderSize, '\0');
   std::memcpy(out.data(), kMagic, 4);
   out[4] = char(kVersion);
-  uint64_t size = payload.size();
   for (int i = 0; i < 8; ++i) out[8 + i] = char((size >> (8 * i)) & 0xff);
-  Md5Digest digest = Md5(payload);
+  out.append(first);
+  out.append(second);
+  Md5Digest digest = Md5(std::string_view(out).substr(kHeaderSize));
   std::memcpy(out.data() + 16, digest.data(), digest.size());
-  out.append(payload);
   return out;
 }
 

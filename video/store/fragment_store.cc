@@ -106,22 +106,24 @@ Status FragmentStore::EnforceLimitsLocked(uint64_t incoming_bytes) {
   return Status::Ok();
 }
 
-StatusOr<FragmentMeta> FragmentStore::Append(FragmentMeta meta, std::string_view payload) {
-  if (payload.size() > options_.max_bytes) {
+StatusOr<FragmentMeta> FragmentStore::Append(FragmentMeta meta, std::string_view first,
+                                             std::string_view second) {
+  const uint64_t size = first.size() + second.size();
+  if (size > options_.max_bytes) {
     return InvalidArgumentError("fragment store " + options_.dir + ": a fragment of " +
-                                std::to_string(payload.size()) + " bytes exceeds max_bytes (" +
+                                std::to_string(size) + " bytes exceeds max_bytes (" +
                                 std::to_string(options_.max_bytes) + ")");
   }
   if (meta.timecode_ms < 0 || meta.duration_ms < 0) {
     return InvalidArgumentError("fragment store: negative timecode or duration");
   }
-  meta.size = payload.size();
+  meta.size = size;
   {
     std::lock_guard<std::mutex> lock(mu_);
     KEDGE_RETURN_IF_ERROR(EnforceLimitsLocked(meta.size));
     meta.seq = next_seq_++;
   }
-  const std::string contents = fragment_file::Encode(payload);
+  const std::string contents = fragment_file::Encode(first, second);
   Status written;
   for (int attempt = 1; attempt <= kWriteAttempts; ++attempt) {
     written = env_.WriteFileAtomic(PathFor(meta), contents);
@@ -183,9 +185,21 @@ void FragmentStore::Rewind() {
 
 StatusOr<uint64_t> FragmentStore::MarkPersisted(int64_t timecode_ms) {
   std::lock_guard<std::mutex> lock(mu_);
+  // ACKs follow the upload order, which is the store's order: everything appended before the
+  // acknowledged fragment is done with too. Going by sequence rather than by timecode keeps this
+  // right when timecodes went back across a restart (a device that booted with a stale clock).
+  uint64_t last = 0;
+  for (const auto& [seq, meta] : index_) {
+    if (meta.timecode_ms == timecode_ms) {
+      last = seq;
+      break;
+    }
+  }
   uint64_t removed = 0;
-  while (!index_.empty() && index_.begin()->second.timecode_ms <= timecode_ms) {
-    KEDGE_RETURN_IF_ERROR(RemoveLocked(index_.begin()->first));
+  while (!index_.empty()) {
+    const FragmentMeta& oldest = index_.begin()->second;
+    if (last != 0 ? oldest.seq > last : oldest.timecode_ms > timecode_ms) break;
+    KEDGE_RETURN_IF_ERROR(RemoveLocked(oldest.seq));
     ++removed;
   }
   counters_.persisted += removed;

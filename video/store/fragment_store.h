@@ -9,7 +9,7 @@
 // counts them; an expired fragment is dropped the same way.
 //
 // Reading: a cursor walks the fragments oldest first (ReadNext); MarkPersisted(timecode) deletes
-// every fragment up to that producer timecode; Rewind moves the cursor back to the oldest
+// that fragment and every one before it; Rewind moves the cursor back to the oldest
 // fragment still stored, for a resend after a reconnect. Discard drops one fragment the service
 // refused for good.
 //
@@ -32,12 +32,12 @@
 namespace kedge::video {
 
 struct FragmentMeta {
-  uint64_t seq = 0;          // assigned by Append; increases with every fragment stored
-  int64_t timecode_ms = 0;   // producer timecode (Cluster Timecode, epoch ms)
+  uint64_t seq = 0;         // assigned by Append; increases with every fragment stored
+  int64_t timecode_ms = 0;  // producer timecode (Cluster Timecode, epoch ms)
   int64_t duration_ms = 0;
-  bool key = true;           // starts with a key frame
+  bool key = true;             // starts with a key frame
   bool session_start = false;  // the payload begins with an EBML header + Segment
-  uint64_t size = 0;         // payload bytes
+  uint64_t size = 0;           // payload bytes
 };
 
 struct StoredFragment {
@@ -48,15 +48,15 @@ struct StoredFragment {
 class FragmentStore {
  public:
   struct Options {
-    std::string dir;                       // created if missing; one store per directory
-    uint64_t max_bytes = 256ull << 20;     // payload bytes kept on disk
+    std::string dir;                          // created if missing; one store per directory
+    uint64_t max_bytes = 256ull << 20;        // payload bytes kept on disk
     Millis max_age = std::chrono::hours(24);  // 0: no age limit
   };
 
   struct Stats {
-    uint64_t fragments = 0;      // stored now
-    uint64_t bytes = 0;          // payload bytes stored now
-    uint64_t unsent = 0;         // at or after the cursor
+    uint64_t fragments = 0;          // stored now
+    uint64_t bytes = 0;              // payload bytes stored now
+    uint64_t unsent = 0;             // at or after the cursor
     int64_t oldest_timecode_ms = 0;  // 0 when empty
     uint64_t appended = 0;
     uint64_t persisted = 0;      // removed by MarkPersisted
@@ -75,7 +75,12 @@ class FragmentStore {
   // Stores a fragment durably (written, fsynced, renamed into place) before returning; fills in
   // meta.seq and meta.size and returns the completed metadata. InvalidArgument when the fragment
   // alone exceeds max_bytes.
-  StatusOr<FragmentMeta> Append(FragmentMeta meta, std::string_view payload);
+  StatusOr<FragmentMeta> Append(FragmentMeta meta, std::string_view payload) {
+    return Append(std::move(meta), payload, std::string_view());
+  }
+  // The payload in two parts, stored as one (an MkvFragmenter Fragment's header and bytes),
+  // without the caller concatenating them first.
+  StatusOr<FragmentMeta> Append(FragmentMeta meta, std::string_view first, std::string_view second);
 
   // The metadata of the fragment at the cursor, or nullopt when everything was read.
   std::optional<FragmentMeta> PeekNext() const;
@@ -85,7 +90,9 @@ class FragmentStore {
   // Moves the cursor back to the oldest stored fragment.
   void Rewind();
 
-  // Deletes every stored fragment whose timecode is <= timecode_ms. Returns how many.
+  // Deletes the fragment with this timecode and every fragment appended before it (ACKs come in
+  // upload order). With no fragment at exactly this timecode, deletes the oldest fragments up to
+  // it. Returns how many were deleted.
   StatusOr<uint64_t> MarkPersisted(int64_t timecode_ms);
   // Deletes the fragment with this timecode (refused by the service for good).
   Status Discard(int64_t timecode_ms);
@@ -122,7 +129,8 @@ inline constexpr size_t kHeaderSize = 32;  // magic, version, reserved, payload 
 std::string Name(const FragmentMeta& meta);
 // Parses a name made by Name(); nullopt for anything else.
 std::optional<FragmentMeta> ParseName(std::string_view name);
-std::string Encode(std::string_view payload);
+// The file contents for the payload first + second.
+std::string Encode(std::string_view first, std::string_view second = {});
 // The payload, or DataLoss when the file is torn or corrupt.
 StatusOr<std::string> Decode(std::string contents);
 }  // namespace fragment_file

@@ -78,14 +78,14 @@ Collected RunToEnd(GstCapture::Options options, Clock& clock, Status* final_stat
   return out;
 }
 
-std::string MakeH264File(const std::string& dir, const std::string& muxer,
-                         const std::string& name, int frames) {
+std::string MakeH264File(const std::string& dir, const std::string& muxer, const std::string& name,
+                         int frames) {
   std::string path = dir + "/" + name;
   std::string cmd = "gst-launch-1.0 -q videotestsrc num-buffers=" + std::to_string(frames) +
                     " ! video/x-raw,width=320,height=240,framerate=30/1 ! x264enc "
                     "speed-preset=ultrafast bframes=0 key-int-max=30 option-string=scenecut=0 "
-                    "! h264parse ! " + muxer + " ! filesink location=" + path +
-                    " > /dev/null 2>&1";
+                    "! h264parse ! " +
+                    muxer + " ! filesink location=" + path + " > /dev/null 2>&1";
   EXPECT_EQ(std::system(cmd.c_str()), 0) << cmd;
   return path;
 }
@@ -104,6 +104,20 @@ TEST(GstCaptureTest, TestSourceDeliversKeyFramesExactlyAtTheConfiguredInterval) 
   }
   EXPECT_EQ(keys, (std::vector<size_t>{0, 30, 60, 90}));
   EXPECT_TRUE(got.errors.empty());
+}
+
+TEST(GstCaptureTest, LiveTestSourceDeliversFramesAtItsFrameRate) {
+  FakeClock clock;
+  GstCapture::Options options;
+  options.spec = TestSpec(10);
+  options.spec.test_live = true;  // the default for `source: test`: paced by the pipeline clock
+  Status status;
+  Collected got = RunToEnd(options, clock, &status);
+  ASSERT_TRUE(status.ok()) << status.ToString();
+  ASSERT_EQ(got.frames.size(), 10u);
+  EXPECT_TRUE(got.frames[0].key);
+  const int64_t span = got.frames[9].producer_time_ns - got.frames[0].producer_time_ns;
+  EXPECT_NEAR(double(span), 9e9 / 30, 5e6);  // 9 frame intervals of the pipeline clock
 }
 
 TEST(GstCaptureTest, FirstFrameIsAKeyFrameWithCodecDataInAvcFraming) {
@@ -142,9 +156,9 @@ TEST(GstCaptureTest, TimestampsIncreaseAndAreAnchoredToTheWallClockOnce) {
   Collected got = RunToEnd(options, clock, &status);
   ASSERT_TRUE(status.ok()) << status.ToString();
   ASSERT_EQ(got.frames.size(), 20u);
-  const int64_t wall = std::chrono::duration_cast<std::chrono::nanoseconds>(
-                           clock.WallNow().time_since_epoch())
-                           .count();
+  const int64_t wall =
+      std::chrono::duration_cast<std::chrono::nanoseconds>(clock.WallNow().time_since_epoch())
+          .count();
   EXPECT_EQ(got.frames[0].producer_time_ns, wall);
   for (size_t i = 1; i < got.frames.size(); ++i) {
     const CapturedFrame& a = got.frames[i - 1];
@@ -173,6 +187,23 @@ TEST(GstCaptureTest, StatsCountFramesKeyFramesAndBytes) {
   EXPECT_EQ(stats.key_frames, 2u);
   EXPECT_EQ(stats.bytes, bytes);
   EXPECT_EQ(stats.restarts, 0u);
+}
+
+TEST(GstCaptureTest, FramesArriveOnTheCamerasOwnThread) {
+  FakeClock clock;
+  GstCapture::Options options;
+  options.spec = TestSpec(3);
+  std::vector<std::string> names;
+  options.on_frame = [&names](CapturedFrame&&) {
+    auto comm = Env::Default().ReadFile("/proc/thread-self/comm");
+    names.push_back(comm.ok() ? *comm : comm.status().ToString());
+  };
+  auto capture = GstCapture::Create(std::move(options), clock, Env::Default());
+  ASSERT_TRUE(capture.ok()) << capture.status().ToString();
+  ASSERT_TRUE((*capture)->Start().ok());
+  ASSERT_TRUE((*capture)->Wait().ok());
+  ASSERT_EQ(names.size(), 3u);
+  for (const std::string& name : names) EXPECT_EQ(name, "video-testcam\n");
 }
 
 TEST(GstCaptureTest, H264FilesArePassedThroughWithoutAnEncoder) {
@@ -276,6 +307,24 @@ TEST(GstCaptureTest, FailedRunIsReportedAndRetriedUntilTheRestartLimit) {
   EXPECT_EQ((*capture)->stats().restarts, 1u);
 }
 
+TEST(GstCaptureTest, UnreachableRtspCameraEndsTheRunWithAClearError) {
+  GstElementProbe probe(Env::Default());
+  if (!probe.HasElement("rtspsrc")) GTEST_SKIP() << "rtspsrc is not installed";
+  FakeClock clock;
+  GstCapture::Options options;
+  options.spec = TestSpec(0);
+  options.spec.source = *ParseSourceSpec("rtsp://127.0.0.1:1/live");  // nothing listens there
+  options.spec.encoder = EncoderChoice::kAuto;
+  options.max_restarts = 0;
+  Status status;
+  Collected got = RunToEnd(options, clock, &status);
+  EXPECT_FALSE(status.ok());
+  EXPECT_TRUE(Contains(status.message(), "camera testcam (rtsp://127.0.0.1:1/live): rtspsrc"))
+      << status.ToString();
+  EXPECT_EQ(got.errors.size(), 1u);
+  EXPECT_TRUE(got.frames.empty());
+}
+
 TEST(GstCaptureTest, LoopedFileRestartsWithIncreasingProducerTimes) {
   std::string dir = testing::MakeTempDir("kedge-capture");
   FakeClock clock;
@@ -296,7 +345,9 @@ TEST(GstCaptureTest, LoopedFileRestartsWithIncreasingProducerTimes) {
     // Every run starts with a key frame and announces its format again.
     EXPECT_EQ(f.key, i % 5 == 0) << i;
     EXPECT_EQ(f.format.has_value(), i % 5 == 0) << i;
-    if (i > 0) EXPECT_GT(f.producer_time_ns, got.frames[i - 1].producer_time_ns) << i;
+    if (i > 0) {
+      EXPECT_GT(f.producer_time_ns, got.frames[i - 1].producer_time_ns) << i;
+    }
   }
 }
 

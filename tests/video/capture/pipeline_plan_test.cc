@@ -14,17 +14,17 @@ namespace {
 class FakeProbe : public ElementProbe {
  public:
   std::set<std::string> elements = {"videotestsrc", "videoconvert", "x264enc",  "openh264enc",
-                                     "h264parse",    "appsink",      "v4l2src",  "rtspsrc",
-                                     "rtph264depay", "filesrc",      "parsebin", "decodebin"};
+                                    "h264parse",    "appsink",      "v4l2src",  "rtspsrc",
+                                    "rtph264depay", "filesrc",      "parsebin", "decodebin"};
   std::set<std::string> devices = {"/dev/video0"};
-  bool gives_h264 = false;
-  mutable int h264_probes = 0;
+  SourceModes modes{false, true, false};
+  mutable int source_probes = 0;
 
   bool HasElement(const std::string& f) const override { return elements.count(f) > 0; }
   bool DeviceExists(const std::string& p) const override { return devices.count(p) > 0; }
-  StatusOr<bool> SourceGivesH264(const SourceSpec&) const override {
-    ++h264_probes;
-    return gives_h264;
+  StatusOr<SourceModes> ProbeSource(const CameraSpec&) const override {
+    ++source_probes;
+    return modes;
   }
 };
 
@@ -80,6 +80,9 @@ TEST(CameraSpecTest, FindsThePasswordInAnRtspUrl) {
   EXPECT_EQ(SourcePassword(*ParseSourceSpec("rtsp://10.0.0.2:554/live")), "");
   EXPECT_EQ(SourcePassword(*ParseSourceSpec("rtsp://10.0.0.2/a:b@c")), "");
   EXPECT_EQ(SourcePassword(*ParseSourceSpec("test")), "");
+  EXPECT_EQ(SourceForMessages(*ParseSourceSpec("rtsp://admin:s3cret!@10.0.0.2:554/live")),
+            "rtsp://admin:****@10.0.0.2:554/live");
+  EXPECT_EQ(SourceForMessages(*ParseSourceSpec("rtsp://10.0.0.2/live")), "rtsp://10.0.0.2/live");
 }
 
 TEST(CameraSpecTest, KeyFrameIntervalFollowsTheFragmentDuration) {
@@ -116,12 +119,14 @@ TEST(PipelinePlanTest, TestSourceUsesX264WithZeroLatencyAndNoSceneCut) {
   ASSERT_TRUE(plan.ok()) << plan.status().ToString();
   EXPECT_EQ(plan->encoder, EncoderChoice::kX264);
   const std::string& d = plan->description;
-  EXPECT_TRUE(Contains(d, "videotestsrc is-live=true ! video/x-raw,width=320,height=240,"
-                          "framerate=30/1"));
+  EXPECT_TRUE(Contains(d,
+                       "videotestsrc is-live=true ! video/x-raw,width=320,height=240,"
+                       "framerate=30/1"));
   EXPECT_TRUE(Contains(d, "x264enc tune=zerolatency bframes=0 key-int-max=60 bitrate=500"));
   EXPECT_TRUE(Contains(d, "option-string=scenecut=0"));
-  EXPECT_TRUE(Contains(d, "h264parse config-interval=-1 ! video/x-h264,stream-format=avc,"
-                          "alignment=au ! appsink name=kedge_sink emit-signals=false"));
+  EXPECT_TRUE(Contains(d,
+                       "h264parse config-interval=-1 ! video/x-h264,stream-format=avc,"
+                       "alignment=au ! appsink name=kedge_sink emit-signals=false"));
   EXPECT_TRUE(Contains(d, "drop=false max-buffers=60"));
 }
 
@@ -131,8 +136,9 @@ TEST(PipelinePlanTest, PrefersTheRaspberryPiHardwareEncoder) {
   auto plan = BuildPipelinePlan(Spec("test"), probe);
   ASSERT_TRUE(plan.ok());
   EXPECT_EQ(plan->encoder, EncoderChoice::kV4l2);
-  EXPECT_TRUE(Contains(plan->description, "repeat_sequence_header=1,video_bitrate=500000,"
-                                          "h264_i_frame_period=60"));
+  EXPECT_TRUE(Contains(plan->description,
+                       "repeat_sequence_header=1,video_bitrate=500000,"
+                       "h264_i_frame_period=60"));
 }
 
 TEST(PipelinePlanTest, JetsonCameraStaysInDeviceMemoryToTheHardwareEncoder) {
@@ -153,8 +159,9 @@ TEST(PipelinePlanTest, FallsBackToOpenH264WithoutX264) {
   auto plan = BuildPipelinePlan(Spec("test"), probe);
   ASSERT_TRUE(plan.ok());
   EXPECT_EQ(plan->encoder, EncoderChoice::kOpenH264);
-  EXPECT_TRUE(Contains(plan->description, "openh264enc usage-type=camera rate-control=bitrate "
-                                          "bitrate=500000 gop-size=60"));
+  EXPECT_TRUE(Contains(plan->description,
+                       "openh264enc usage-type=camera rate-control=bitrate "
+                       "bitrate=500000 gop-size=60"));
 }
 
 TEST(PipelinePlanTest, NoEncoderInstalledNamesThePackages) {
@@ -194,17 +201,18 @@ TEST(PipelinePlanTest, MissingCameraDeviceIsNotFoundAndNamesTheDevice) {
   ASSERT_FALSE(plan.ok());
   EXPECT_EQ(plan.status().code(), StatusCode::kNotFound);
   EXPECT_TRUE(Contains(plan.status().message(), "/dev/video7 is not present"));
-  EXPECT_EQ(probe.h264_probes, 0);
+  EXPECT_EQ(probe.source_probes, 0);
 }
 
 TEST(PipelinePlanTest, UvcCameraWithH264SkipsTheEncoder) {
   FakeProbe probe;
-  probe.gives_h264 = true;
+  probe.modes = {true, true, true};
   auto plan = BuildPipelinePlan(Spec("v4l2:/dev/video0"), probe);
   ASSERT_TRUE(plan.ok());
   EXPECT_EQ(plan->encoder, EncoderChoice::kNone);
-  EXPECT_TRUE(Contains(plan->description, "v4l2src device=\"/dev/video0\" ! video/x-h264,"
-                                          "width=320,height=240,framerate=30/1 ! h264parse"));
+  EXPECT_TRUE(Contains(plan->description,
+                       "v4l2src device=\"/dev/video0\" ! video/x-h264,"
+                       "width=320,height=240,framerate=30/1 ! h264parse"));
 }
 
 TEST(PipelinePlanTest, RawUvcCameraIsEncoded) {
@@ -212,6 +220,41 @@ TEST(PipelinePlanTest, RawUvcCameraIsEncoded) {
   auto plan = BuildPipelinePlan(Spec("v4l2:/dev/video0"), probe);
   ASSERT_TRUE(plan.ok());
   EXPECT_EQ(plan->encoder, EncoderChoice::kX264);
+  EXPECT_TRUE(Contains(plan->description, "v4l2src device=\"/dev/video0\" ! video/x-raw,"));
+}
+
+TEST(PipelinePlanTest, MjpegOnlyWebcamIsDecodedThenEncoded) {
+  FakeProbe probe;
+  probe.elements.insert("jpegdec");
+  probe.modes = {false, false, true};
+  auto plan = BuildPipelinePlan(Spec("v4l2:/dev/video0"), probe);
+  ASSERT_TRUE(plan.ok()) << plan.status().ToString();
+  EXPECT_TRUE(Contains(plan->description,
+                       "! image/jpeg,width=320,height=240,framerate=30/1 ! "
+                       "jpegdec ! videoconvert"));
+  probe.elements.erase("jpegdec");
+  auto missing = BuildPipelinePlan(Spec("v4l2:/dev/video0"), probe);
+  ASSERT_FALSE(missing.ok());
+  EXPECT_TRUE(Contains(missing.status().message(), "jpegdec"));
+}
+
+TEST(PipelinePlanTest, CameraWithoutTheRequestedModeSaysHowToListModes) {
+  FakeProbe probe;
+  probe.modes = {false, false, false};
+  auto plan = BuildPipelinePlan(Spec("v4l2:/dev/video0"), probe);
+  ASSERT_FALSE(plan.ok());
+  EXPECT_TRUE(Contains(plan.status().message(), "cannot deliver 320x240 at 30 fps"));
+  EXPECT_TRUE(Contains(plan.status().message(), "v4l2-ctl --list-formats-ext -d /dev/video0"));
+}
+
+TEST(PipelinePlanTest, ForcedEncoderOnAnH264CameraAsksForRawFrames) {
+  FakeProbe probe;
+  probe.modes = {true, true, false};
+  CameraSpec spec = Spec("v4l2:/dev/video0");
+  spec.encoder = EncoderChoice::kOpenH264;
+  auto plan = BuildPipelinePlan(spec, probe);
+  ASSERT_TRUE(plan.ok());
+  EXPECT_EQ(plan->encoder, EncoderChoice::kOpenH264);
   EXPECT_TRUE(Contains(plan->description, "v4l2src device=\"/dev/video0\" ! video/x-raw,"));
 }
 
@@ -230,16 +273,19 @@ TEST(PipelinePlanTest, RtspIsDepayloadedNotReencoded) {
 
 TEST(PipelinePlanTest, H264FileIsParsedAndOtherFilesAreDecodedAndEncoded) {
   FakeProbe probe;
-  probe.gives_h264 = true;
+  probe.modes = {true, false, false};
   auto h264 = BuildPipelinePlan(Spec("file:/data/a.mp4"), probe);
   ASSERT_TRUE(h264.ok());
   EXPECT_EQ(h264->encoder, EncoderChoice::kNone);
-  EXPECT_TRUE(Contains(h264->description, "filesrc location=\"/data/a.mp4\" ! parsebin ! h264parse"));
-  probe.gives_h264 = false;
+  EXPECT_TRUE(
+      Contains(h264->description, "filesrc location=\"/data/a.mp4\" ! parsebin ! h264parse"));
+  probe.modes = {false, true, false};
   auto other = BuildPipelinePlan(Spec("file:/data/a.webm"), probe);
   ASSERT_TRUE(other.ok());
   EXPECT_EQ(other->encoder, EncoderChoice::kX264);
-  EXPECT_TRUE(Contains(other->description, "decodebin caps=video/x-raw ! videoconvert ! video/x-raw,format=I420 ! x264enc"));
+  EXPECT_TRUE(
+      Contains(other->description,
+               "decodebin caps=video/x-raw ! videoconvert ! video/x-raw,format=I420 ! x264enc"));
 }
 
 TEST(PipelinePlanTest, EncoderNoneOnARawSourceIsRejected) {

@@ -8,8 +8,7 @@ namespace kedge::video {
 namespace {
 
 int64_t WallNs(const Clock& clock) {
-  return std::chrono::duration_cast<std::chrono::nanoseconds>(
-             clock.WallNow().time_since_epoch())
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(clock.WallNow().time_since_epoch())
       .count();
 }
 
