@@ -98,6 +98,14 @@ StatusOr<IngestOptions> ParseCommandLine(const std::vector<std::string>& args, E
     else if (arg == "--tls-key") KEDGE_RETURN_IF_ERROR(next(&options.tls_key_file));
     else if (arg == "--public-url") KEDGE_RETURN_IF_ERROR(next(&options.public_url));
     else if (arg == "--region") KEDGE_RETURN_IF_ERROR(next(&options.region));
+    else if (arg == "--video-cap-mb") {
+      std::string mb;
+      KEDGE_RETURN_IF_ERROR(next(&mb));
+      if (mb.empty() || mb.size() > 9 || mb.find_first_not_of("0123456789") != std::string::npos) {
+        return InvalidArgumentError("--video-cap-mb must be a number of MiB (0 = no cap)");
+      }
+      options.video_cap_bytes = std::stoull(mb) * 1024 * 1024;
+    }
     else if (arg == "--threads") {
       KEDGE_RETURN_IF_ERROR(next(&threads));
       if (threads.empty() || threads.size() > 3 ||

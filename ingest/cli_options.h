@@ -3,6 +3,7 @@
 //   kedge-ingest --listen ADDR:PORT --data-dir DIR
 //                [--access-key AK --secret-key SK | --credentials-file F]
 //                [--tls-cert C --tls-key K] [--public-url URL] [--region R] [--threads N]
+//                [--video-cap-mb MB]
 // Pure parsing (the credentials file is read through Env); errors are InvalidArgument with a
 // message naming the option.
 
@@ -18,7 +19,7 @@ inline constexpr char kUsage[] =
     "usage: kedge-ingest --listen ADDR:PORT --data-dir DIR\n"
     "         [--access-key AK --secret-key SK | --credentials-file FILE]\n"
     "         [--tls-cert CERT.pem --tls-key KEY.pem] [--public-url URL]\n"
-    "         [--region REGION] [--threads N]\n"
+    "         [--region REGION] [--threads N] [--video-cap-mb MB]\n"
     "  --listen 127.0.0.1:0 picks a free port; the address is printed once listening.\n"
     "  --credentials-file: an AWS shared credentials file (every profile's key pair is\n"
     "    accepted) or lines 'CREDENTIALS <access key id> <secret key>'.\n";

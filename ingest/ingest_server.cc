@@ -1,13 +1,19 @@
 #include "ingest/ingest_server.h"
 
 #include "ingest/archive/archive_service.h"
+#include "ingest/archive/hls_service.h"
 #include "ingest/auth/sigv4_verifier.h"
 #include "ingest/firehose/firehose_service.h"
 #include "ingest/kinesis/kinesis_service.h"
 #include "ingest/kvs/kvs_control_plane.h"
 #include "ingest/kvs/put_media.h"
+#include "ingest/maintenance.h"
 #include "ingest/storage/database.h"
 #include "platform/logging.h"
+
+#include <condition_variable>
+#include <mutex>
+#include <thread>
 
 namespace kedge::ingest {
 
@@ -23,9 +29,33 @@ struct IngestServer::Parts {
   std::unique_ptr<KvsControlPlane> kvs_control;
   std::unique_ptr<PutMediaService> put_media;
   std::unique_ptr<ArchiveService> archive;
+  std::unique_ptr<HlsService> hls;
   std::unique_ptr<SigV4Verifier> verifier;
   Router router;
   std::unique_ptr<HttpServer> http;
+  std::unique_ptr<Maintenance> maintenance;
+
+  // The maintenance thread runs Maintenance::RunOnce every `period` until stopped.
+  std::mutex mu;
+  std::condition_variable wake;
+  bool stopping = false;  // guarded by mu
+  std::thread housekeeper;
+
+  void Housekeep(std::chrono::seconds period) {
+    std::unique_lock<std::mutex> lock(mu);
+    while (!wake.wait_for(lock, period, [this] { return stopping; })) {
+      lock.unlock();
+      StatusOr<MaintenanceReport> report = maintenance->RunOnce();
+      if (!report.ok()) {
+        KEDGE_LOG_EVERY(kWarn, std::chrono::minutes(5)) << "ingest maintenance: " << report.status().ToString();
+      } else if (report->fragments_expired + report->fragments_evicted + report->records_trimmed > 0) {
+        KEDGE_LOG(kInfo) << "ingest maintenance: " << report->records_trimmed << " records and "
+                         << report->fragments_expired << " fragments past retention, "
+                         << report->fragments_evicted << " fragments over the video disk cap removed";
+      }
+      lock.lock();
+    }
+  }
 };
 
 IngestServer::IngestServer() : parts_(std::make_unique<Parts>()) {}
@@ -82,11 +112,22 @@ StatusOr<std::unique_ptr<IngestServer>> IngestServer::Start(IngestOptions option
   parts.put_media->Register(parts.router);
   parts.archive = std::make_unique<ArchiveService>(*parts.kvs_store, *parts.fragment_files);
   parts.archive->Register(parts.router);
+  parts.hls = std::make_unique<HlsService>(*parts.kvs_store, *parts.archive, clock, identity);
+  parts.hls->Register(parts.router);
   if (!options.credentials.empty()) {
     parts.verifier = std::make_unique<SigV4Verifier>(options.credentials, clock);
     SigV4Verifier& verifier = *parts.verifier;
+    verifier.Exempt("/hls/");  // authorized by the session token in the URL
     parts.router.SetGuard([&verifier](const HttpRequest& request, bool streamed) {
       return verifier.Check(request, streamed);
+    });
+  }
+  parts.maintenance = std::make_unique<Maintenance>(*parts.kinesis_store, *parts.kvs_store,
+                                                    *parts.fragment_files, *parts.firehose_writer,
+                                                    options.video_cap_bytes);
+  if (options.maintenance_period.count() > 0) {
+    parts.housekeeper = std::thread([&parts, period = options.maintenance_period] {
+      parts.Housekeep(period);
     });
   }
   parts.http->Run();
@@ -95,6 +136,12 @@ StatusOr<std::unique_ptr<IngestServer>> IngestServer::Start(IngestOptions option
 
 void IngestServer::Stop() {
   if (parts_->http) parts_->http->Stop();
+  {
+    std::lock_guard<std::mutex> lock(parts_->mu);
+    parts_->stopping = true;
+  }
+  parts_->wake.notify_all();
+  if (parts_->housekeeper.joinable()) parts_->housekeeper.join();
 }
 
 uint16_t IngestServer::port() const { return parts_->http->port(); }

@@ -37,6 +37,10 @@ struct IngestOptions {
   size_t firehose_file_bytes = 64 * 1024 * 1024;
   std::chrono::seconds firehose_file_age{300};
   PutMediaLimits put_media;
+  // The video store's disk cap: the oldest fragments go first when over it. 0 = none.
+  uint64_t video_cap_bytes = 0;
+  // How often retention, the disk cap and Firehose file ages are enforced; 0 = never (tests).
+  std::chrono::seconds maintenance_period{30};
 };
 
 class IngestServer {

@@ -143,7 +143,7 @@ HttpResponse ArchiveService::ListFragments(const HttpRequest& request) {
   if (static_cast<int>(fragments->size()) == query.limit) {
     reply["NextToken"] = FormatFragmentNumber(fragments->back().number);
   }
-  return HttpResponse::Make(200, "application/json", reply.dump());
+  return HttpResponse::Make(200, "application/json", DumpJson(reply));
 }
 
 HttpResponse ArchiveService::MediaResponse(const std::vector<KvsFragment>& fragments) {
@@ -174,7 +174,7 @@ HttpResponse ArchiveService::GetMediaForFragmentList(const HttpRequest& request)
                                                  : StatusOr<KvsFragment>(parsed.status());
     if (!fragment.ok()) {
       return Error(404, "ResourceNotFoundException",
-                   "fragment " + number.dump() + " of stream " + stream.name + " was not found");
+                   "fragment " + DumpJson(number) + " of stream " + stream.name + " was not found");
     }
     fragments.push_back(std::move(*fragment));
   }

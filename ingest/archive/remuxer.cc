@@ -92,10 +92,18 @@ Status CopyPackets(AVFormatContext* in, AVFormatContext* out, int in_index, int6
   AVStream* out_stream = out->streams[0];
   int64_t offset = av_rescale_q(offset_ms, AVRational{1, 1000}, in_stream->time_base);
   Status status;
+  int64_t last_dts = INT64_MIN;
   while (av_read_frame(in, packet) >= 0) {
-    if (packet->stream_index == in_index) {
-      if (packet->pts != AV_NOPTS_VALUE) packet->pts -= offset;
-      if (packet->dts != AV_NOPTS_VALUE) packet->dts -= offset;
+    // Muxers need every packet timed and decode times strictly increasing; the demuxer can hand
+    // out an untimed packet (seen with MPEG-TS), which carries nothing a player could use.
+    if (packet->stream_index == in_index && packet->dts == AV_NOPTS_VALUE) packet->dts = packet->pts;
+    if (packet->stream_index == in_index && packet->dts != AV_NOPTS_VALUE) {
+      if (packet->pts == AV_NOPTS_VALUE) packet->pts = packet->dts;
+      packet->pts -= offset;
+      packet->dts -= offset;
+      if (last_dts != INT64_MIN && packet->dts <= last_dts) packet->dts = last_dts + 1;
+      if (packet->pts < packet->dts) packet->pts = packet->dts;
+      last_dts = packet->dts;
       av_packet_rescale_ts(packet, in_stream->time_base, out_stream->time_base);
       packet->stream_index = 0;
       packet->pos = -1;

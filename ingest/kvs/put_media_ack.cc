@@ -25,16 +25,18 @@ const char* EventName(AckEvent event) {
 
 }  // namespace
 
+// Written by hand to keep the service's key order (nlohmann's ordered_json needs 3.9).
 std::string FormatAck(const Ack& ack) {
-  nlohmann::ordered_json out;
-  out["EventType"] = EventName(ack.event);
-  if (ack.timecode) out["FragmentTimecode"] = *ack.timecode;
-  if (ack.fragment_number) out["FragmentNumber"] = FormatFragmentNumber(*ack.fragment_number);
-  if (ack.event == AckEvent::kError) {
-    out["ErrorId"] = ack.error_id;
-    out["ErrorCode"] = ack.error_code;
+  std::string out = std::string("{\"EventType\":\"") + EventName(ack.event) + "\"";
+  if (ack.timecode) out += ",\"FragmentTimecode\":" + std::to_string(*ack.timecode);
+  if (ack.fragment_number) {
+    out += ",\"FragmentNumber\":\"" + FormatFragmentNumber(*ack.fragment_number) + "\"";
   }
-  return out.dump() + "\n";
+  if (ack.event == AckEvent::kError) {
+    out += ",\"ErrorId\":" + std::to_string(ack.error_id) +
+           ",\"ErrorCode\":" + nlohmann::json(ack.error_code).dump();
+  }
+  return out + "}\n";
 }
 
 }  // namespace kedge::ingest

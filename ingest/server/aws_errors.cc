@@ -20,7 +20,7 @@ HttpResponse AwsError(ErrorStyle style, int http_status, std::string_view code,
   if (style == ErrorStyle::kRest) {
     body["Message"] = message;
     response.headers.emplace_back("Content-Type", "application/json");
-    response.body = body.dump();
+    response.body = body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
   } else {
     body["__type"] = code;
     body["message"] = message;
@@ -30,7 +30,7 @@ HttpResponse AwsError(ErrorStyle style, int http_status, std::string_view code,
       response.body.assign(cbor.begin(), cbor.end());
     } else {
       response.headers.emplace_back("Content-Type", "application/x-amz-json-1.1");
-      response.body = body.dump();
+      response.body = body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
     }
   }
   response.headers.emplace_back("x-amzn-ErrorType", std::string(code));

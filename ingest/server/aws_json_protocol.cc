@@ -17,7 +17,13 @@ StatusOr<json> ParseApiBody(const HttpRequest& request, Wire wire) {
   json body;
   try {
     if (wire == Wire::kCbor) {
+#if KEDGE_INGEST_HAS_CBOR
       body = json::from_cbor(request.body, true, true, json::cbor_tag_handler_t::ignore);
+#else
+      return InvalidArgumentError(
+          "this kedge-ingest was built with nlohmann_json < 3.9 and cannot read CBOR; send JSON "
+          "(application/x-amz-json-1.1)");
+#endif
     } else {
       body = json::parse(request.body);
     }
@@ -32,10 +38,12 @@ StatusOr<json> ParseApiBody(const HttpRequest& request, Wire wire) {
 StatusOr<std::optional<std::string>> GetBlob(const json& object, const char* key, Wire wire) {
   auto it = object.find(key);
   if (it == object.end() || it->is_null()) return std::optional<std::string>();
+#if KEDGE_INGEST_HAS_CBOR
   if (it->is_binary()) {
     const auto& bytes = it->get_binary();
     return std::optional<std::string>(std::string(bytes.begin(), bytes.end()));
   }
+#endif
   if (!it->is_string()) return InvalidArgumentError(std::string(key) + " must be a blob");
   if (wire == Wire::kCbor) return std::optional<std::string>(it->get<std::string>());
   StatusOr<std::string> decoded = Base64Decode(it->get<std::string>());
@@ -46,7 +54,9 @@ StatusOr<std::optional<std::string>> GetBlob(const json& object, const char* key
 }
 
 json MakeBlob(std::string_view bytes, Wire wire) {
+#if KEDGE_INGEST_HAS_CBOR
   if (wire == Wire::kCbor) return json::binary(std::vector<uint8_t>(bytes.begin(), bytes.end()));
+#endif
   return Base64Encode(bytes);
 }
 
@@ -71,6 +81,10 @@ StatusOr<std::optional<int64_t>> GetInt(const json& object, const char* key) {
   return std::optional<int64_t>(it->get<int64_t>());
 }
 
+std::string DumpJson(const json& value) {
+  return value.dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
 HttpResponse EncodeReply(const ApiReply& reply, Wire wire) {
   if (reply.error) {
     return AwsError(wire == Wire::kCbor ? ErrorStyle::kCbor11 : ErrorStyle::kJson11,
@@ -81,7 +95,7 @@ HttpResponse EncodeReply(const ApiReply& reply, Wire wire) {
     return HttpResponse::Make(200, "application/x-amz-cbor-1.1",
                               std::string(bytes.begin(), bytes.end()));
   }
-  return HttpResponse::Make(200, "application/x-amz-json-1.1", reply.body.dump());
+  return HttpResponse::Make(200, "application/x-amz-json-1.1", DumpJson(reply.body));
 }
 
 HttpResponse EncodeRestReply(const ApiReply& reply) {
@@ -89,7 +103,7 @@ HttpResponse EncodeRestReply(const ApiReply& reply) {
     return AwsError(ErrorStyle::kRest, reply.error->http_status, reply.error->code,
                     reply.error->message);
   }
-  return HttpResponse::Make(200, "application/json", reply.body.dump());
+  return HttpResponse::Make(200, "application/json", DumpJson(reply.body));
 }
 
 }  // namespace kedge::ingest

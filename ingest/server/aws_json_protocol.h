@@ -14,6 +14,15 @@
 
 #include "ingest/server/http_types.h"
 
+// CBOR byte strings need nlohmann_json 3.9 (binary values, CBOR tag handling); older builds
+// (Ubuntu 20.04 ships 3.7) answer CBOR requests with a SerializationException instead.
+#if NLOHMANN_JSON_VERSION_MAJOR > 3 || \
+    (NLOHMANN_JSON_VERSION_MAJOR == 3 && NLOHMANN_JSON_VERSION_MINOR >= 9)
+#define KEDGE_INGEST_HAS_CBOR 1
+#else
+#define KEDGE_INGEST_HAS_CBOR 0
+#endif
+
 namespace kedge::ingest {
 
 enum class Wire { kJson, kCbor };
@@ -51,6 +60,9 @@ StatusOr<std::optional<std::string>> GetString(const nlohmann::json& object, con
 StatusOr<std::optional<int64_t>> GetInt(const nlohmann::json& object, const char* key);
 
 HttpResponse EncodeReply(const ApiReply& reply, Wire wire);
+
+// JSON text of `value`; invalid UTF-8 in strings (echoed client input) is replaced, never thrown.
+std::string DumpJson(const nlohmann::json& value);
 
 // Runs `handler` on the parsed body and encodes its answer; a body that does not parse is a
 // SerializationException.

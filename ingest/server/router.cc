@@ -2,6 +2,8 @@
 
 #include "ingest/server/aws_errors.h"
 
+#include <nlohmann/json.hpp>
+
 namespace kedge::ingest {
 
 void Router::Handle(std::string method, std::string path, Handler handler) {
@@ -30,6 +32,21 @@ const Router::StreamRoute* Router::FindStream(const HttpRequest& head) const {
 bool Router::IsStreamed(const HttpRequest& head) const { return FindStream(head) != nullptr; }
 
 HttpResponse Router::Dispatch(const HttpRequest& request) const {
+  // Handlers read request JSON with nlohmann, which throws on a member of the wrong type
+  // ({"Limit": "ten"}); that is the client's mistake, answered here for every API at once.
+  try {
+    return DispatchUnchecked(request);
+  } catch (const nlohmann::json::exception& e) {
+    return AwsError(ErrorStyleOf(request), 400,
+                    ErrorStyleOf(request) == ErrorStyle::kRest ? "InvalidArgumentException"
+                                                               : "SerializationException",
+                    std::string("a request member has the wrong type: ") + e.what());
+  } catch (const std::exception& e) {
+    return AwsError(ErrorStyleOf(request), 500, "InternalFailure", e.what());
+  }
+}
+
+HttpResponse Router::DispatchUnchecked(const HttpRequest& request) const {
   if (guard_) {
     if (std::optional<HttpResponse> rejection = guard_(request, false)) return *rejection;
   }

@@ -32,7 +32,8 @@ class Router {
   void SetGuard(Guard guard) { guard_ = std::move(guard); }
 
   bool IsStreamed(const HttpRequest& head) const;
-  // Guard, then the handler; 404 / 400 UnknownOperation when nothing matches.
+  // Guard, then the handler; 404 / 400 UnknownOperation when nothing matches; 400 when a
+  // handler finds a JSON member of the wrong type.
   HttpResponse Dispatch(const HttpRequest& request) const;
   StreamStart OpenStream(const HttpRequest& head, ResponseStream& out) const;
 
@@ -49,6 +50,7 @@ class Router {
     StreamOpener opener;
   };
   const StreamRoute* FindStream(const HttpRequest& head) const;
+  HttpResponse DispatchUnchecked(const HttpRequest& request) const;
 
   std::vector<Route> routes_;
   std::vector<std::pair<std::string, Handler>> targets_;

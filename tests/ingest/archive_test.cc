@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include <cstdio>
+#include <sstream>
 
 #include "ingest/archive/remuxer.h"
 #include "ingest/kvs/kvs_store.h"
@@ -127,6 +128,82 @@ TEST_F(ArchiveTest, CutsAPlayableMp4Clip) {
   testing::Reply empty = Call("/getClip", {{"StreamName", "cam"},
                                            {"ClipFragmentSelector", ProducerRange(1, 2)}});
   EXPECT_EQ(empty.status, 404);
+}
+
+}  // namespace
+}  // namespace kedge::ingest
+
+namespace kedge::ingest {
+namespace {
+
+// The lines of a playlist that are segment URIs.
+std::vector<std::string> Segments(const std::string& playlist) {
+  std::vector<std::string> uris;
+  std::istringstream lines(playlist);
+  std::string line;
+  while (std::getline(lines, line)) {
+    if (!line.empty() && line[0] != '#') uris.push_back(line);
+  }
+  return uris;
+}
+
+TEST_F(ArchiveTest, PlaysBackOnDemandOverHls) {
+  testing::Reply session = Call("/getHLSStreamingSessionURL",
+                                {{"StreamName", "cam"},
+                                 {"PlaybackMode", "ON_DEMAND"},
+                                 {"HLSFragmentSelector", ProducerRange(FragmentSeconds(0), FragmentSeconds(3))}});
+  ASSERT_EQ(session.status, 200) << session.body;
+  std::string master_url = session.Json()["HLSStreamingSessionURL"];
+  ASSERT_EQ(master_url.rfind(url_ + "/hls/v1/getHLSMasterPlaylist.m3u8?SessionToken=", 0), 0u);
+  testing::Reply master = testing::Get(master_url);
+  ASSERT_EQ(master.status, 200);
+  std::vector<std::string> variants = Segments(master.body);
+  ASSERT_EQ(variants.size(), 1u);
+  std::string base = url_ + "/hls/v1/";
+  testing::Reply media = testing::Get(base + variants[0]);
+  ASSERT_EQ(media.status, 200);
+  EXPECT_NE(media.body.find("#EXT-X-ENDLIST"), std::string::npos);
+  EXPECT_NE(media.body.find("#EXT-X-MEDIA-SEQUENCE:0"), std::string::npos);
+  EXPECT_NE(media.body.find("#EXTINF:1.000,"), std::string::npos);
+  std::vector<std::string> segments = Segments(media.body);
+  ASSERT_EQ(segments.size(), 4u);
+  testing::Reply ts = testing::Get(base + segments[1]);
+  ASSERT_EQ(ts.status, 200) << ts.body;
+  EXPECT_EQ(ts.Header("Content-Type"), "video/mp2t");
+  ASSERT_GE(ts.body.size(), 188u);
+  EXPECT_EQ(ts.body[0], 0x47);  // MPEG-TS sync byte
+  EXPECT_EQ(ts.body.size() % 188, 0u);
+  if (!video::mkv::testing::RequireTool("ffprobe")) return;
+  std::string path = data_dir_ + "/segment.ts";
+  ASSERT_TRUE(video::mkv::testing::WriteFileBytes(path, video::mkv::Bytes(ts.body.begin(), ts.body.end())));
+  std::string output;
+  ASSERT_EQ(video::mkv::testing::RunCommand(
+                "ffprobe -v fatal -count_packets -select_streams v:0 -show_entries "
+                "stream=codec_name,nb_read_packets:format=start_time -of csv=p=0 '" + path + "' 2>&1",
+                &output),
+            0);
+  EXPECT_NE(output.find("h264,25"), std::string::npos) << output;
+  // The second segment starts about one second after the session's first.
+  EXPECT_NE(output.find("\n1.000000"), std::string::npos) << output;
+}
+
+TEST_F(ArchiveTest, LivePlaylistsSlideAndKeepSequenceNumbers) {
+  testing::Reply session = Call("/getHLSStreamingSessionURL",
+                                {{"StreamName", "cam"}, {"PlaybackMode", "LIVE"},
+                                 {"MaxMediaPlaylistFragmentResults", 2}});
+  ASSERT_EQ(session.status, 200) << session.body;
+  std::string token = session.Json()["HLSStreamingSessionURL"].get<std::string>();
+  token = token.substr(token.find("SessionToken=") + 13);
+  testing::Reply media = testing::Get(url_ + "/hls/v1/getHLSMediaPlaylist.m3u8?SessionToken=" + token);
+  ASSERT_EQ(media.status, 200);
+  EXPECT_EQ(media.body.find("#EXT-X-ENDLIST"), std::string::npos);
+  EXPECT_EQ(Segments(media.body).size(), 2u);
+  EXPECT_NE(media.body.find("#EXT-X-MEDIA-SEQUENCE:0"), std::string::npos);
+
+  testing::Reply bad = testing::Get(url_ + "/hls/v1/getHLSMediaPlaylist.m3u8?SessionToken=nope");
+  EXPECT_EQ(bad.status, 403);
+  clock_.Advance(std::chrono::minutes(6));  // past the default 300 s expiry
+  EXPECT_EQ(testing::Get(url_ + "/hls/v1/getHLSMediaPlaylist.m3u8?SessionToken=" + token).status, 403);
 }
 
 }  // namespace

@@ -40,7 +40,8 @@ nlohmann::json Reply::Json() const {
   return nlohmann::json::parse(body, nullptr, /*allow_exceptions=*/false);
 }
 
-Reply Post(const std::string& url, const std::string& body, const net::Headers& headers) {
+Reply Post(const std::string& url, const std::string& body, const net::Headers& headers,
+           const std::string& ca_file) {
   Reply reply;
   CURL* curl = curl_easy_init();
   curl_slist* list = nullptr;
@@ -55,6 +56,7 @@ Reply Post(const std::string& url, const std::string& body, const net::Headers& 
   curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, WriteHeader);
   curl_easy_setopt(curl, CURLOPT_HEADERDATA, &reply.headers);
   curl_easy_setopt(curl, CURLOPT_TIMEOUT, 30L);
+  if (!ca_file.empty()) curl_easy_setopt(curl, CURLOPT_CAINFO, ca_file.c_str());
   CURLcode rc = curl_easy_perform(curl);
   if (rc == CURLE_OK) {
     curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &reply.status);
@@ -62,6 +64,25 @@ Reply Post(const std::string& url, const std::string& body, const net::Headers& 
     reply.error = curl_easy_strerror(rc);
   }
   curl_slist_free_all(list);
+  curl_easy_cleanup(curl);
+  return reply;
+}
+
+Reply Get(const std::string& url) {
+  Reply reply;
+  CURL* curl = curl_easy_init();
+  curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
+  curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, WriteBody);
+  curl_easy_setopt(curl, CURLOPT_WRITEDATA, &reply.body);
+  curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, WriteHeader);
+  curl_easy_setopt(curl, CURLOPT_HEADERDATA, &reply.headers);
+  curl_easy_setopt(curl, CURLOPT_TIMEOUT, 30L);
+  CURLcode rc = curl_easy_perform(curl);
+  if (rc == CURLE_OK) {
+    curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &reply.status);
+  } else {
+    reply.error = curl_easy_strerror(rc);
+  }
   curl_easy_cleanup(curl);
   return reply;
 }
@@ -80,6 +101,7 @@ void IngestServerTest::Restart() {
   server_.reset();
   IngestOptions options;
   options.data_dir = data_dir_;
+  options.maintenance_period = std::chrono::seconds(0);  // tests run Maintenance themselves
   Configure(&options);
   StatusOr<std::unique_ptr<IngestServer>> server =
       IngestServer::Start(options, clock_, Env::Default());

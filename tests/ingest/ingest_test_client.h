@@ -24,8 +24,11 @@ struct Reply {
   nlohmann::json Json() const;
 };
 
-// POSTs `body` to url + path with the headers given.
-Reply Post(const std::string& url, const std::string& body, const net::Headers& headers);
+// POSTs `body` to `url` with the headers given; `ca_file` verifies an https server.
+Reply Post(const std::string& url, const std::string& body, const net::Headers& headers,
+           const std::string& ca_file = "");
+// GETs `url`.
+Reply Get(const std::string& url);
 // A Kinesis / Firehose JSON 1.1 call: POST / with X-Amz-Target.
 Reply CallJson(const std::string& url, const std::string& target, const nlohmann::json& input);
 

@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include "ingest/kinesis/kinesis_store.h"
+#include "ingest/server/aws_json_protocol.h"
 #include "platform/crypto.h"
 #include "tests/ingest/ingest_test_client.h"
 
@@ -118,6 +119,16 @@ TEST_F(KinesisApiTest, ReadsBackWhatWasPutInOrderThroughIterators) {
   EXPECT_TRUE(Call("GetRecords", {{"ShardIterator", latest}}).Json()["Records"].empty());
 }
 
+TEST_F(KinesisApiTest, AnswersMembersOfTheWrongTypeWithoutFalling) {
+  CreateStream("typed", 1);
+  Reply reply = Call("ListStreams", {{"Limit", "ten"}});
+  EXPECT_EQ(reply.status, 400);
+  EXPECT_EQ(reply.Json()["__type"], "SerializationException");
+  Reply kvs = Post(url_ + "/listFragments", "{\"StreamName\": 5}", {});
+  EXPECT_EQ(kvs.status, 400);
+  EXPECT_EQ(Call("DescribeStreamSummary", {{"StreamName", "typed"}}).status, 200);  // still up
+}
+
 TEST_F(KinesisApiTest, IteratorsExpireAfterFiveMinutes) {
   CreateStream("old", 1);
   std::string it = Iterator("old", "shardId-000000000000", "TRIM_HORIZON");
@@ -145,6 +156,9 @@ TEST_F(KinesisApiTest, RejectsRecordsBeyondTheServiceLimits) {
 }
 
 TEST_F(KinesisApiTest, SpeaksCborWithByteStringData) {
+#if !KEDGE_INGEST_HAS_CBOR
+  GTEST_SKIP() << "nlohmann_json < 3.9: CBOR is not supported by this build";
+#else
   CreateStream("cbor", 1);
   json put = {{"StreamName", "cbor"},
               {"Data", json::binary({0x00, 0xff, 0x10})},
@@ -168,6 +182,7 @@ TEST_F(KinesisApiTest, SpeaksCborWithByteStringData) {
   ASSERT_TRUE(got["Records"][0]["Data"].is_binary());
   EXPECT_EQ(got["Records"][0]["Data"].get_binary(), std::vector<uint8_t>({0x00, 0xff, 0x10}));
   EXPECT_TRUE(got["Records"][0]["ApproximateArrivalTimestamp"].is_number_integer());
+#endif
 }
 
 TEST_F(KinesisApiTest, KeepsStreamsAndRecordsAcrossRestarts) {

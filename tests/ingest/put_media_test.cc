@@ -260,3 +260,17 @@ TEST_F(PutMediaHttpTest, AnswersUnknownStreamWith404) {
 
 }  // namespace
 }  // namespace kedge::ingest
+
+namespace kedge::ingest {
+namespace {
+
+TEST_F(PutMediaHttpTest, AnswersStreamNamesThatAreNotUtf8) {
+  testing::RawConnection conn(server_->port());
+  conn.Send("POST /putMedia HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n"
+            "x-amzn-stream-name: \xff\xfe\x80\r\n\r\n");
+  EXPECT_NE(conn.ReadAll().find("HTTP/1.1 404"), std::string::npos);
+  EXPECT_EQ(testing::Post(url_ + "/listStreams", "{}", {}).status, 200);  // still serving
+}
+
+}  // namespace
+}  // namespace kedge::ingest

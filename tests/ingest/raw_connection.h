@@ -19,10 +19,11 @@ class RawConnection {
   std::string ReadUntil(const std::string& needle);
   // Reads until the peer closes.
   std::string ReadAll();
+  // One blocking read; false when the peer closed or the read timed out.
+  bool ReadMore();
   const std::string& received() const { return received_; }
 
  private:
-  bool ReadMore();
   int fd_ = -1;
   std::string received_;
 };
