@@ -161,16 +161,16 @@ void VideoStream::StoreFragment(mkv::Fragment&& fragment) {
     StatusOr<mkv::Bytes> header = fragmenter_->SessionHeader();
     if (header.ok()) header_ = *header;
   }
-  std::string payload;
-  payload.reserve(header_.size() + fragment.bytes.size());
-  payload.append(header_.begin(), header_.end());
-  payload.append(fragment.bytes.begin(), fragment.bytes.end());
   FragmentMeta meta;
   meta.timecode_ms = fragment.info.timecode_ms;
   meta.duration_ms = fragment.info.duration_ms;
   meta.key = fragment.info.key;
   meta.session_start = !header_.empty();
-  StatusOr<FragmentMeta> stored = store_->Append(meta, payload);
+  // Stored self-contained: the session header in front of every fragment.
+  StatusOr<FragmentMeta> stored = store_->Append(
+      meta, std::string_view(reinterpret_cast<const char*>(header_.data()), header_.size()),
+      std::string_view(reinterpret_cast<const char*>(fragment.bytes.data()),
+                       fragment.bytes.size()));
   {
     std::lock_guard<std::mutex> lock(mu_);
     ++(stored.ok() ? fragments_stored_ : store_errors_);
