@@ -1,10 +1,13 @@
 #include "agent/cli/cli.h"
 
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <string>
 #include <vector>
 
+#include "agent/cli/check_config_command.h"
+#include "agent/cli/convert_config_command.h"
 #include "agent/cli/put_command.h"
 #include "agent/cli/stream_command.h"
 // KEDGE_WITH_VIDEO=0 (set by agent/CMakeLists.txt when video is off) leaves `kedge video` out.
@@ -21,6 +24,8 @@ constexpr char kUsage[] =
     "usage: kedge <command> [options]\n"
     "\n"
     "commands:\n"
+    "  check-config  check a configuration file (kedge YAML or a Kinesis Agent agent.json)\n"
+    "  convert-config  translate a Kinesis Agent agent.json into kedge YAML\n"
     "  put           send newline-delimited records from a file or stdin to a stream\n"
     "  stream        create, describe or read a Kinesis data stream\n"
     "  video put     stream a camera to a Kinesis Video stream\n"
@@ -40,9 +45,14 @@ int RunCli(int argc, char** argv) {
     std::printf("kedge %s\n", KEDGE_VERSION);
     return 0;
   }
-  // One-shot commands print only what matters: warnings and errors, then their own summary.
-  Logger::Get().SetLevel(LogLevel::kWarn);
+  // One-shot commands print only errors, then their own summary or one clear failure line;
+  // KEDGE_LOG_LEVEL=warn (or info, debug) shows more.
+  LogLevel level = LogLevel::kError;
+  if (const char* env = std::getenv("KEDGE_LOG_LEVEL")) ParseLogLevel(env, &level);
+  Logger::Get().SetLevel(level);
   std::vector<std::string> rest(argv + 2, argv + argc);
+  if (command == "check-config") return CheckConfigCommand(rest);
+  if (command == "convert-config") return ConvertConfigCommand(rest);
   if (command == "put") return PutCommand(rest);
   if (command == "stream") return StreamCommand(rest);
 #ifdef KEDGE_CLI_VIDEO

@@ -7,12 +7,12 @@
 #include <deque>
 #include <fstream>
 #include <iostream>
-#include <random>
 #include <sstream>
 
 #include <nlohmann/json.hpp>
 
 #include "kpl/kinesis_client.h"
+#include "kpl/producer.h"
 #include "platform/aws/errors.h"
 #include "platform/env.h"
 #include "platform/logging.h"
@@ -22,157 +22,86 @@ namespace {
 
 using std::chrono::milliseconds;
 
-constexpr size_t kMaxRecordBytes = 1024 * 1024;         // data + partition key
-constexpr size_t kMaxRequestRecords = 500;
-constexpr size_t kMaxRequestBytes = 5 * 1024 * 1024;
-constexpr size_t kMaxQueued = 20000;                    // read-ahead bound on memory
-constexpr milliseconds kBaseBackoff{100};
-constexpr milliseconds kMaxBackoff{5000};
-// Before the endpoint has accepted anything, this many failed requests in a row end the run:
+// Before the endpoint has answered anything, this many failed requests in a row end the run:
 // a wrong URL or a stopped endpoint should fail in a second, not after minutes of retries.
-constexpr int kMaxFailuresBeforeFirstSuccess = 3;
+constexpr int kMaxFailuresBeforeFirstAnswer = 3;
 
 constexpr char kPutUsage[] =
     "usage: kedge put --stream NAME [--endpoint URL] [--region R] [--profile P]\n"
     "                 [--partition-key KEY | --partition-key-field FIELD]\n"
-    "                 [--protocol json|cbor] [--ca-file PEM] [--insecure-skip-tls-verify]\n"
-    "                 [FILE|-]\n"
+    "                 [--no-aggregation] [--rate-limit PERCENT] [--protocol json|cbor]\n"
+    "                 [--ca-file PEM] [--insecure-skip-tls-verify] [FILE|-]\n"
     "\n"
     "Sends each line of FILE (or stdin) as one record and exits 0 only when the stream has\n"
-    "acknowledged every record. Without a partition key, keys spread records evenly.\n";
+    "acknowledged every record. Records are aggregated per shard in the KPL format (the KCL and\n"
+    "the AWS de-aggregation libraries read them); --no-aggregation sends one Kinesis record per\n"
+    "line. Without a partition key, keys spread records evenly. --rate-limit caps each shard at\n"
+    "PERCENT of its write limit (default 150, as the KPL; 0 = no limit, for local endpoints).\n";
 
-struct Pending {
-  kpl::PutRecordsEntry entry;
-  int attempts = 0;
-  SteadyTime not_before{};
-};
-
-// Batches queued records into PutRecords requests and retries what failed. Runs on the thread
-// that polls the HttpClient.
-class PutSender {
+// Watches the answers the producer gets, to end the run early when the endpoint is plainly
+// unreachable: the producer itself keeps retrying transient failures until records expire.
+class WatchedKinesisApi final : public kpl::KinesisApi {
  public:
-  PutSender(const PutOptions& options, kpl::KinesisApi& api, Clock& clock)
-      : options_(options), api_(api), clock_(clock), rng_(std::random_device{}()) {}
+  explicit WatchedKinesisApi(kpl::KinesisApi& api) : api_(api) {}
 
-  void Add(kpl::PutRecordsEntry entry) { queue_.push_back(Pending{std::move(entry), 0, {}}); }
-  size_t queued() const { return queue_.size(); }
-  bool idle() const { return queue_.empty() && in_flight_ == 0; }
-  const Status& fatal() const { return fatal_; }
-  const PutSummary& summary() const { return summary_; }
+  const Status& unreachable() const { return unreachable_; }
 
-  // Sends what is ready. Returns how long the caller may wait before calling again.
-  milliseconds Pump() {
-    SteadyTime now = clock_.Now();
-    while (fatal_.ok() && in_flight_ < options_.max_in_flight && !queue_.empty()) {
-      std::vector<Pending> batch = TakeReady(now);
-      if (batch.empty()) break;
-      Send(std::move(batch));
-    }
-    if (queue_.empty() || in_flight_ >= options_.max_in_flight) return milliseconds(200);
-    auto wait = std::chrono::duration_cast<milliseconds>(queue_.front().not_before - now);
-    return std::clamp(wait, milliseconds(1), milliseconds(200));
+  void PutRecords(const std::string& stream, const std::vector<kpl::PutRecordsEntry>& entries,
+                  Callback<kpl::PutRecordsResult> done) override {
+    api_.PutRecords(stream, entries, Watch(std::move(done)));
+  }
+  void ListShards(const std::string& stream, Callback<std::vector<kpl::Shard>> done) override {
+    api_.ListShards(stream, Watch(Callback<std::vector<kpl::Shard>>(
+                                [this, done = std::move(done)](auto result) {
+                                  list_shards_answered_ = true;
+                                  done(std::move(result));
+                                })));
+  }
+  // True once a ListShards call has ended, well or badly.
+  bool list_shards_answered() const { return list_shards_answered_; }
+  void DescribeStreamSummary(const std::string& stream,
+                             Callback<kpl::StreamSummary> done) override {
+    api_.DescribeStreamSummary(stream, std::move(done));
+  }
+  void CreateStream(const std::string& stream, int shards, Callback<bool> done) override {
+    api_.CreateStream(stream, shards, std::move(done));
+  }
+  void GetShardIterator(const std::string& stream, const std::string& shard,
+                        const std::string& type, const std::string& seq,
+                        Callback<std::string> done) override {
+    api_.GetShardIterator(stream, shard, type, seq, std::move(done));
+  }
+  void GetRecords(const std::string& it, int limit,
+                  Callback<kpl::GetRecordsResult> done) override {
+    api_.GetRecords(it, limit, std::move(done));
   }
 
  private:
-  std::vector<Pending> TakeReady(SteadyTime now) {
-    std::vector<Pending> batch;
-    size_t bytes = 0;
-    // Retried records go to the back of the queue with a later not_before, so the front is
-    // the earliest ready one.
-    while (!queue_.empty() && batch.size() < kMaxRequestRecords) {
-      Pending& p = queue_.front();
-      if (p.not_before > now) break;
-      size_t size = p.entry.data.size() + p.entry.partition_key.size();
-      if (!batch.empty() && bytes + size > kMaxRequestBytes) break;
-      bytes += size;
-      batch.push_back(std::move(p));
-      queue_.pop_front();
-    }
-    return batch;
-  }
-
-  void Send(std::vector<Pending> batch) {
-    std::vector<kpl::PutRecordsEntry> entries;
-    entries.reserve(batch.size());
-    for (const Pending& p : batch) entries.push_back(p.entry);
-    ++in_flight_;
-    ++summary_.requests;
-    api_.PutRecords(options_.stream, entries,
-                    [this, batch = std::move(batch)](StatusOr<kpl::PutRecordsResult> r) mutable {
-                      --in_flight_;
-                      OnResult(std::move(batch), r);
-                    });
-  }
-
-  void OnResult(std::vector<Pending> batch, const StatusOr<kpl::PutRecordsResult>& result) {
-    if (!result.ok()) {
-      aws::ErrorClass kind = aws::Classify(result.status());
-      if (kind == aws::ErrorClass::kFatal) {
-        if (fatal_.ok()) fatal_ = result.status();
-        return;
+  template <typename T>
+  Callback<T> Watch(Callback<T> done) {
+    return [this, done = std::move(done)](StatusOr<T> result) {
+      if (result.ok() || aws::Classify(result.status()) == aws::ErrorClass::kFatal) {
+        answered_ = true;  // the endpoint is there, even if it said no
+      } else if (!answered_ && ++failures_ >= kMaxFailuresBeforeFirstAnswer &&
+                 unreachable_.ok()) {
+        unreachable_ = result.status();
       }
-      if (!ever_succeeded_ && ++failures_before_success_ >= kMaxFailuresBeforeFirstSuccess) {
-        if (fatal_.ok()) fatal_ = result.status();
-        return;
-      }
-      KEDGE_LOG_EVERY(kWarn, std::chrono::seconds(5))
-          << "PutRecords failed, retrying: " << result.status().ToString();
-      SteadyTime not_before = Backoff(batch.front().attempts + 1);
-      for (Pending& p : batch) Retry(std::move(p), result.status(), not_before);
-      return;
-    }
-    ever_succeeded_ = true;
-    SteadyTime not_before = Backoff(batch.front().attempts + 1);
-    for (size_t i = 0; i < batch.size(); ++i) {
-      const kpl::PutRecordsResultEntry& r = result->records[i];
-      if (r.ok()) {
-        ++summary_.records;
-        summary_.bytes += batch[i].entry.data.size();
-      } else {
-        Retry(std::move(batch[i]), UnavailableError(r.error_code + ": " + r.error_message),
-              not_before);
-      }
-    }
+      done(std::move(result));
+    };
   }
 
-  // Puts a failed record back in line to go out at `not_before`; records that failed together
-  // share one backoff so they are sent again together.
-  void Retry(Pending p, const Status& why, SteadyTime not_before) {
-    if (++p.attempts >= options_.max_attempts) {
-      if (fatal_.ok()) {
-        fatal_ = why.WithContext("a record was not accepted after " +
-                                 std::to_string(p.attempts) + " attempts");
-      }
-      return;
-    }
-    ++summary_.retries;
-    p.not_before = not_before;
-    queue_.push_back(std::move(p));
-  }
-
-  // Exponential backoff with jitter, from the number of attempts made so far.
-  SteadyTime Backoff(int attempts) {
-    milliseconds cap = std::min(kMaxBackoff, kBaseBackoff * (1 << std::min(attempts, 10)));
-    std::uniform_int_distribution<int64_t> jitter(cap.count() / 2, cap.count());
-    return clock_.Now() + milliseconds(jitter(rng_));
-  }
-
-  const PutOptions& options_;
   kpl::KinesisApi& api_;
-  Clock& clock_;
-  std::mt19937_64 rng_;
-  std::deque<Pending> queue_;
-  int in_flight_ = 0;
-  bool ever_succeeded_ = false;
-  int failures_before_success_ = 0;
-  Status fatal_;
-  PutSummary summary_;
+  bool answered_ = false;
+  bool list_shards_answered_ = false;
+  int failures_ = 0;
+  Status unreachable_;
 };
 
-// Turns one input line into an entry, or says why it cannot be sent.
-StatusOr<kpl::PutRecordsEntry> MakeEntry(const PutOptions& options, std::string line,
-                                         uint64_t line_number) {
-  kpl::PutRecordsEntry entry;
+// Turns one input line into a record, or says why it cannot be sent. Size and key limits are
+// the producer's to check.
+StatusOr<kpl::UserRecord> MakeRecord(const PutOptions& options, std::string line,
+                                     uint64_t line_number) {
+  kpl::UserRecord record;
   if (!options.partition_key_field.empty()) {
     auto doc = nlohmann::json::parse(line, nullptr, /*allow_exceptions=*/false);
     if (doc.is_discarded() || !doc.is_object()) {
@@ -183,33 +112,90 @@ StatusOr<kpl::PutRecordsEntry> MakeEntry(const PutOptions& options, std::string 
     if (field == doc.end() || field->is_null()) {
       return InvalidArgumentError("no field '" + options.partition_key_field + "'");
     }
-    entry.partition_key = field->is_string() ? field->get<std::string>() : field->dump();
+    record.partition_key = field->is_string() ? field->get<std::string>() : field->dump();
   } else if (!options.partition_key.empty()) {
-    entry.partition_key = options.partition_key;
+    record.partition_key = options.partition_key;
   } else {
-    entry.partition_key = std::to_string(line_number);  // MD5 spreads these evenly
+    record.partition_key = std::to_string(line_number);  // MD5 spreads these evenly
   }
-  if (entry.partition_key.empty() || entry.partition_key.size() > 256) {
-    return InvalidArgumentError("partition key must be 1 to 256 characters, not " +
-                                std::to_string(entry.partition_key.size()));
-  }
-  if (line.size() + entry.partition_key.size() > kMaxRecordBytes) {
-    return InvalidArgumentError("record of " + std::to_string(line.size()) +
-                                " bytes is over the 1 MiB Kinesis limit");
-  }
-  entry.data = std::move(line);
-  return entry;
+  record.data = std::move(line);
+  return record;
 }
+
+// Reads lines and feeds them to the producer, holding one back while the producer is full.
+class LineFeeder {
+ public:
+  LineFeeder(const PutOptions& options, std::istream& in, std::ostream& err)
+      : options_(options), in_(in), err_(err) {}
+
+  // Puts lines until the input ends or the producer pushes back.
+  void Feed(kpl::Producer& producer, const kpl::PutCallback& done) {
+    while (true) {
+      if (!held_) {
+        if (!NextRecord()) return;
+      }
+      Status put = producer.Put(*held_, done);
+      if (put.code() == StatusCode::kResourceExhausted) return;  // full: try again later
+      if (!put.ok()) Refuse(held_line_, put);
+      held_.reset();
+    }
+  }
+  bool eof() const { return eof_ && !held_; }
+  uint64_t invalid() const { return invalid_; }
+
+ private:
+  bool NextRecord() {
+    std::string line;
+    while (!eof_) {
+      if (!std::getline(in_, line)) {
+        eof_ = true;
+        return false;
+      }
+      ++line_number_;
+      if (!line.empty() && line.back() == '\r') line.pop_back();
+      if (line.empty()) continue;
+      auto record = MakeRecord(options_, std::move(line), line_number_);
+      if (!record.ok()) {
+        Refuse(line_number_, record.status());
+        continue;
+      }
+      held_ = std::move(*record);
+      held_line_ = line_number_;
+      return true;
+    }
+    return false;
+  }
+
+  // Names the first lines that cannot be sent; past that, only counts them.
+  void Refuse(uint64_t line, const Status& why) {
+    constexpr uint64_t kShown = 20;
+    if (++invalid_ <= kShown) {
+      err_ << "kedge put: line " << line << ": " << why.message() << "\n";
+    } else if (invalid_ == kShown + 1) {
+      err_ << "kedge put: more lines cannot be sent; counting them without naming each\n";
+    }
+  }
+
+  const PutOptions& options_;
+  std::istream& in_;
+  std::ostream& err_;
+  std::optional<kpl::UserRecord> held_;
+  uint64_t held_line_ = 0;
+  uint64_t line_number_ = 0;
+  uint64_t invalid_ = 0;
+  bool eof_ = false;
+};
 
 }  // namespace
 
 std::string PutSummary::ToString(const std::string& stream) const {
   char buf[256];
   std::snprintf(buf, sizeof buf,
-                "kedge put: %llu records (%llu bytes) to stream %s in %llu requests, %llu "
-                "retries, %.2f s",
+                "kedge put: %llu records (%llu bytes) to stream %s as %llu Kinesis records in "
+                "%llu requests, %llu retries, %.2f s",
                 static_cast<unsigned long long>(records), static_cast<unsigned long long>(bytes),
-                stream.c_str(), static_cast<unsigned long long>(requests),
+                stream.c_str(), static_cast<unsigned long long>(kinesis_records),
+                static_cast<unsigned long long>(requests),
                 static_cast<unsigned long long>(retries), seconds);
   std::string out = buf;
   if (invalid_lines) out += "; " + std::to_string(invalid_lines) + " lines not sent";
@@ -232,7 +218,18 @@ StatusOr<PutOptions> ParsePutArgs(const std::vector<std::string>& args) {
     if (a == "--stream") KEDGE_RETURN_IF_ERROR(value(&o.stream));
     else if (a == "--partition-key") KEDGE_RETURN_IF_ERROR(value(&o.partition_key));
     else if (a == "--partition-key-field") KEDGE_RETURN_IF_ERROR(value(&o.partition_key_field));
-    else if (a == "--protocol") {
+    else if (a == "--no-aggregation") o.aggregation = false;
+    else if (a == "--rate-limit") {
+      std::string v;
+      KEDGE_RETURN_IF_ERROR(value(&v));
+      char* end = nullptr;
+      double percent = std::strtod(v.c_str(), &end);
+      if (v.empty() || *end != '\0' || percent < 0 || percent > 10000) {
+        return InvalidArgumentError("--rate-limit takes a percentage from 0 to 10000, not '" + v +
+                                    "'");
+      }
+      o.rate_limit_percent = percent;
+    } else if (a == "--protocol") {
       std::string p;
       KEDGE_RETURN_IF_ERROR(value(&p));
       if (p == "cbor") o.protocol = kpl::WireProtocol::kCbor;
@@ -257,43 +254,67 @@ StatusOr<PutOptions> ParsePutArgs(const std::vector<std::string>& args) {
 
 StatusOr<PutSummary> RunPut(const PutOptions& options, std::istream& in, kpl::KinesisApi& api,
                             net::HttpClient& http, Clock& clock, std::ostream& err) {
-  PutSender sender(options, api, clock);
+  // Declared before the producer: a producer destroyed with records outstanding fails them,
+  // and their callbacks write here.
+  Status failed;  // the first record that could not be delivered says why
+  kpl::PutCallback done = [&failed](const kpl::PutOutcome& outcome) {
+    if (!outcome.status.ok() && failed.ok()) failed = outcome.status;
+  };
+  WatchedKinesisApi watched(api);
+  kpl::ProducerConfig config;
+  config.stream = options.stream;
+  config.aggregation_enabled = options.aggregation;
+  config.rate_limit_percent = options.rate_limit_percent;
+  config.record_ttl = options.record_ttl;
+  config.max_requests_in_flight = 16;          // the HTTP client's connection count
+  config.max_outstanding_bytes = 8 * 1048576;  // a CLI needs little read-ahead
+  auto producer = kpl::Producer::Create(watched, clock, config);
+  if (!producer.ok()) return producer.status();
+  LineFeeder feeder(options, in, err);
   SteadyTime start = clock.Now();
+  kpl::Producer& p = **producer;
+  // Aggregation needs the shard map: wait for the first ListShards answer (a few ms) rather
+  // than send the first records one by one. Without ListShards permission the answer is an
+  // error, and records go out unaggregated.
+  SteadyTime map_deadline = start + std::chrono::seconds(5);
+  while (options.aggregation && !p.shard_map().ready() && !watched.list_shards_answered() &&
+         watched.unreachable().ok() && clock.Now() < map_deadline) {
+    p.Poll();
+    http.Poll(milliseconds(50));
+  }
   SteadyTime next_progress = start + std::chrono::seconds(1);
-  uint64_t line_number = 0;
-  uint64_t invalid = 0;
-  bool eof = false;
-  std::string line;
+  bool flushed = false;
   while (true) {
-    while (!eof && sender.queued() < kMaxQueued) {
-      if (!std::getline(in, line)) {
-        eof = true;
-        break;
-      }
-      ++line_number;
-      if (!line.empty() && line.back() == '\r') line.pop_back();
-      if (line.empty()) continue;
-      auto entry = MakeEntry(options, std::move(line), line_number);
-      if (!entry.ok()) {
-        ++invalid;
-        err << "kedge put: line " << line_number << ": " << entry.status().message() << "\n";
-        continue;
-      }
-      sender.Add(std::move(*entry));
+    feeder.Feed(p, done);
+    if (feeder.eof() && !flushed) {
+      p.Flush();  // nothing more is coming: do not wait for the buffering deadline
+      flushed = true;
     }
-    milliseconds wait = sender.Pump();
-    if (!sender.fatal().ok()) return sender.fatal();
-    if (eof && sender.idle()) break;
+    p.Poll();
+    if (!failed.ok()) return failed;
+    if (!watched.unreachable().ok()) return watched.unreachable();
+    if (feeder.eof() && p.outstanding_records() == 0) break;
+    milliseconds wait(100);
+    if (auto wake = p.NextWakeup()) {
+      wait = std::clamp(std::chrono::duration_cast<milliseconds>(*wake - clock.Now()),
+                        milliseconds(0), milliseconds(100));
+    }
     http.Poll(wait);
     if (options.progress && clock.Now() >= next_progress) {
-      next_progress = clock.Now() + std::chrono::milliseconds(500);
-      err << "\rkedge put: " << sender.summary().records << " records acknowledged, "
-          << sender.queued() << " waiting" << std::flush;
+      next_progress = clock.Now() + milliseconds(500);
+      err << "\rkedge put: " << p.metrics().user_records_put << " records acknowledged, "
+          << p.outstanding_records() << " in flight" << std::flush;
     }
   }
   if (options.progress) err << "\r\033[K" << std::flush;
-  PutSummary summary = sender.summary();
-  summary.invalid_lines = invalid;
+  const kpl::ProducerMetrics& m = p.metrics();
+  PutSummary summary;
+  summary.records = m.user_records_put;
+  summary.kinesis_records = m.kinesis_records_put;
+  summary.bytes = m.user_bytes_put;
+  summary.requests = m.requests;
+  summary.retries = m.retries;
+  summary.invalid_lines = feeder.invalid();
   summary.seconds = std::chrono::duration<double>(clock.Now() - start).count();
   return summary;
 }

@@ -22,17 +22,19 @@ struct PutOptions {
   std::string partition_key_field;  // JSON field whose value is the key
   std::string input = "-";          // file path or "-" for stdin
   kpl::WireProtocol protocol = kpl::WireProtocol::kJson;  // see docs/kinesis_protocol.md
-  int max_attempts = 12;            // per record
-  int max_in_flight = 4;            // PutRecords requests at once
+  bool aggregation = true;          // KPL aggregation per shard
+  double rate_limit_percent = 150;  // of each shard's write limit; 0 = none
+  std::chrono::milliseconds record_ttl{120000};  // give up on a record after this long
   bool progress = false;            // a progress line on stderr (set when stderr is a terminal)
 };
 
 // What a run did, for the summary line.
 struct PutSummary {
   uint64_t records = 0;   // acknowledged
+  uint64_t kinesis_records = 0;  // what they went out as (aggregates count once)
   uint64_t bytes = 0;     // data bytes acknowledged
   uint64_t requests = 0;
-  uint64_t retries = 0;   // records sent again
+  uint64_t retries = 0;   // user records sent again
   uint64_t invalid_lines = 0;
   double seconds = 0;
   std::string ToString(const std::string& stream) const;

@@ -4,6 +4,7 @@
 #include <iostream>
 
 #include "agent/cli/aws_context.h"
+#include "kpl/aggregated_record.h"
 #include "kpl/kinesis_client.h"
 
 namespace kedge::agent {
@@ -18,7 +19,8 @@ constexpr char kStreamUsage[] =
     "         [--insecure-skip-tls-verify] [--protocol json|cbor]\n"
     "\n"
     "read prints every record from the start of each shard, one per line, as\n"
-    "<shard> <sequence number> <partition key> <data>.\n";
+    "<shard> <sequence number>[:<sub-sequence>] <partition key> <data>; KPL aggregates are\n"
+    "opened into their user records, as the KCL does.\n";
 
 struct StreamArgs {
   std::string action;
@@ -85,9 +87,16 @@ int Read(const StreamArgs& args, kpl::KinesisClient& api, net::HttpClient& http)
           http, [&](auto done) { api.GetRecords(it, 10000, std::move(done)); });
       if (!page.ok()) return ReportFailure("stream read", page.status());
       for (const auto& r : page->records) {
-        std::cout << shard.shard_id << ' ' << r.sequence_number << ' ' << r.partition_key << ' '
-                  << r.data << '\n';
-        if (args.limit && ++printed >= args.limit) return 0;
+        // KPL aggregates are opened as the KCL does: one line per user record, numbered
+        // <sequence number>:<sub-sequence number>.
+        auto users = kpl::Deaggregate(r.data, r.partition_key, "");
+        bool aggregated = kpl::IsAggregated(r.data) && users.size() > 0;
+        for (size_t i = 0; i < users.size(); ++i) {
+          std::cout << shard.shard_id << ' ' << r.sequence_number;
+          if (aggregated) std::cout << ':' << i;
+          std::cout << ' ' << users[i].partition_key << ' ' << users[i].data << '\n';
+          if (args.limit && ++printed >= args.limit) return 0;
+        }
       }
       // Caught up: the shard has nothing more for now.
       if (page->records.empty() || page->millis_behind_latest == 0) break;

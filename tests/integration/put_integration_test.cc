@@ -12,6 +12,7 @@
 #include <nlohmann/json.hpp>
 
 #include "agent/cli/aws_context.h"
+#include "kpl/aggregated_record.h"
 #include "kpl/aws_json_client.h"
 #include "kpl/kinesis_client.h"
 #include "platform/aws/credential_providers.h"
@@ -26,6 +27,7 @@ namespace {
 
 using ::testing::HasSubstr;
 using ::testing::Not;
+using nlohmann::json;
 using testing::kTestAccessKeyId;
 using testing::kTestSecretKey;
 
@@ -82,7 +84,7 @@ class PutIntegrationTest : public ::testing::Test {
   }
 
   struct ReadRecord {
-    std::string shard_id, partition_key, data;
+    std::string shard_id, partition_key, data;  // as stored: aggregates are not opened
   };
   std::vector<ReadRecord> ReadAll(const std::string& stream, std::vector<kpl::Shard>* shards) {
     kpl::KinesisApi* api = api_.get();
@@ -106,6 +108,18 @@ class PutIntegrationTest : public ::testing::Test {
         if (!page.ok() || page->records.empty()) break;
         for (auto& r : page->records) out.push_back({shard.shard_id, r.partition_key, r.data});
         iterator = page->next_shard_iterator;
+      }
+    }
+    return out;
+  }
+
+  // Aggregates opened into their user records (kedge's own decoder; the official library is
+  // checked in AggregatesTwentyThousandRecordsDecodableByTheOfficialLibrary).
+  static std::vector<ReadRecord> Opened(const std::vector<ReadRecord>& stored) {
+    std::vector<ReadRecord> out;
+    for (const ReadRecord& r : stored) {
+      for (auto& u : kpl::Deaggregate(r.data, r.partition_key, "")) {
+        out.push_back({r.shard_id, u.partition_key, u.data});
       }
     }
     return out;
@@ -136,10 +150,10 @@ TEST_F(PutIntegrationTest, Delivers2000JsonRecordsPartitionedByFieldToTwoShardsA
   ASSERT_EQ(result.exit_code, 0) << result.err;
   EXPECT_THAT(result.err, HasSubstr("2000 records"));
   EXPECT_EQ(proxy.rejected(), 0);
-  EXPECT_GE(proxy.verified(), 4);  // at least 2000 / 500 PutRecords, each signature checked
+  EXPECT_GE(proxy.verified(), 2);  // ListShards and PutRecords, each signature checked
 
   std::vector<kpl::Shard> shards;
-  std::vector<ReadRecord> got = ReadAll(stream, &shards);
+  std::vector<ReadRecord> got = Opened(ReadAll(stream, &shards));
   ASSERT_EQ(shards.size(), 2u);
   ASSERT_EQ(got.size(), 2000u);
   std::set<std::string> want(lines.begin(), lines.end()), seen;
@@ -159,6 +173,75 @@ TEST_F(PutIntegrationTest, Delivers2000JsonRecordsPartitionedByFieldToTwoShardsA
   }
   EXPECT_EQ(seen, want);
   EXPECT_EQ(per_shard.size(), 2u);  // 37 devices spread over both shards
+}
+
+// The KPL case: 20,000 JSON records over 50 keys into 4 shards, aggregated. The official AWS
+// de-aggregation library (npm aws-kinesis-agg, checksums on) must read every Kinesis record,
+// and every user record must lie on the shard its key hashes to. A 1.1 MiB line is refused
+// naming its line and the limit, and the rest still arrive.
+TEST_F(PutIntegrationTest, AggregatesTwentyThousandRecordsDecodableByTheOfficialLibrary) {
+  testing::KinesisTestProxy proxy(upstream_);
+  ASSERT_TRUE(proxy.Start().ok());
+  std::string stream = NewStream(4);
+  std::vector<std::string> lines;
+  for (int i = 0; i < 20000; ++i) {
+    lines.push_back(nlohmann::json{{"device_id", "dev-" + std::to_string(i % 50)},
+                                   {"i", i},
+                                   {"v", "reading"}}
+                        .dump());
+  }
+  std::vector<std::string> input = lines;
+  input.insert(input.begin() + 1000,  // line 1001: 1.1 MiB
+               json{{"device_id", "dev-1"}, {"blob", std::string(1100 * 1024, 'x')}}.dump());
+  auto result = Put({"--stream", stream, "--endpoint", proxy.Url(), "--partition-key-field",
+                     "device_id", WriteInput(input)},
+                    kTestSecretKey);
+  EXPECT_EQ(result.exit_code, 1) << result.err;  // not every line could be sent
+  EXPECT_THAT(result.err, HasSubstr("line 1001: "));
+  EXPECT_THAT(result.err, HasSubstr("1048576 bytes"));
+  EXPECT_THAT(result.err, HasSubstr("20000 records"));
+  EXPECT_EQ(proxy.rejected(), 0);
+
+  std::vector<kpl::Shard> shards;
+  std::vector<ReadRecord> stored = ReadAll(stream, &shards);
+  ASSERT_EQ(shards.size(), 4u);
+  EXPECT_LE(stored.size(), 1000u);
+  EXPECT_GE(stored.size(), 4u);
+
+  // Hand every stored Kinesis record to the official library.
+  json manifest = json::array();
+  for (size_t i = 0; i < stored.size(); ++i) {
+    std::string file = dir_ + "/kinesis-record-" + std::to_string(i);
+    std::ofstream(file, std::ios::binary) << stored[i].data;
+    manifest.push_back({{"file", file}, {"partitionKey", stored[i].partition_key}});
+  }
+  std::ofstream(dir_ + "/manifest.json") << manifest.dump();
+  auto node = testing::RunProcess({"/usr/bin/env", "node",
+                                   testing::SourceDir() + "/tests/kpl/deagg_check.js",
+                                   testing::SourceDir() + "/.peers", dir_ + "/manifest.json"});
+  ASSERT_EQ(node.exit_code, 0) << node.err;
+  json decoded = json::parse(node.out);
+  ASSERT_EQ(decoded.size(), stored.size());
+  std::multiset<std::string> got;
+  for (size_t i = 0; i < stored.size(); ++i) {
+    ASSERT_TRUE(decoded[i]["error"].is_null()) << decoded[i]["error"];
+    const kpl::Shard* shard = nullptr;
+    for (const auto& s : shards) {
+      if (s.shard_id == stored[i].shard_id) shard = &s;
+    }
+    ASSERT_NE(shard, nullptr);
+    for (const auto& user : decoded[i]["records"]) {
+      auto data = Base64Decode(user["data"].get<std::string>());
+      ASSERT_TRUE(data.ok());
+      got.insert(*data);
+      std::string key = user["partitionKey"];
+      EXPECT_EQ(key, json::parse(*data)["device_id"].get<std::string>());
+      u128 h = Md5As128(key);
+      EXPECT_GE(h, ParseDecimal128(shard->starting_hash_key)) << key << " on " << shard->shard_id;
+      EXPECT_LE(h, ParseDecimal128(shard->ending_hash_key)) << key << " on " << shard->shard_id;
+    }
+  }
+  EXPECT_EQ(got, std::multiset<std::string>(lines.begin(), lines.end()));
 }
 
 TEST_F(PutIntegrationTest, WrongSecretEndsNonZeroWithOneClearLineAndNoSecret) {
@@ -224,7 +307,7 @@ TEST_F(PutIntegrationTest, TlsWithCustomCaDeliversInJsonAndCbor) {
                   kTestSecretKey);
   ASSERT_EQ(cbor.exit_code, 0) << cbor.err;
   std::vector<kpl::Shard> shards;
-  EXPECT_EQ(ReadAll(json_stream, &shards).size(), 50u);
+  EXPECT_EQ(Opened(ReadAll(json_stream, &shards)).size(), 50u);
   // kinesalite keeps records that arrived in CBOR as a Node Buffer and answers GetRecords with
   // {"type":"Buffer","data":[bytes]} instead of a blob, so read those raw.
   kpl::AwsJsonClient raw(*http_, credentials_, Clock::Real(),
@@ -246,7 +329,9 @@ TEST_F(PutIntegrationTest, TlsWithCustomCaDeliversInJsonAndCbor) {
   for (const auto& r : (*page)["Records"]) {
     std::string bytes;
     for (int b : r["Data"]["data"]) bytes.push_back(static_cast<char>(b));
-    via_cbor.push_back(bytes);
+    for (auto& u : kpl::Deaggregate(bytes, r["PartitionKey"].get<std::string>(), "")) {
+      via_cbor.push_back(u.data);
+    }
   }
   EXPECT_EQ(via_cbor, lines);
   EXPECT_EQ(proxy.rejected(), 0);
@@ -262,7 +347,7 @@ TEST_F(PutIntegrationTest, LineWithoutTheKeyFieldIsReportedByNumberAndFailsTheRu
   EXPECT_EQ(result.exit_code, 1);
   EXPECT_THAT(result.err, HasSubstr("line 2: no field 'device_id'"));
   std::vector<kpl::Shard> shards;
-  EXPECT_EQ(ReadAll(stream, &shards).size(), 1u);
+  EXPECT_EQ(Opened(ReadAll(stream, &shards)).size(), 1u);
 }
 
 }  // namespace

@@ -1,0 +1,90 @@
+#include "agent/metrics/status_report.h"
+
+#include <nlohmann/json.hpp>
+
+#include "platform/logging.h"
+
+namespace kedge::agent {
+namespace {
+
+using nlohmann::json;
+
+// "tcp://user:pw@host:1883" -> "tcp://host:1883": a URL's userinfo is a secret.
+std::string WithoutUserInfo(const std::string& url) {
+  size_t scheme = url.find("://");
+  size_t start = scheme == std::string::npos ? 0 : scheme + 3;
+  size_t end = url.find('/', start);
+  size_t at = url.rfind('@', end == std::string::npos ? url.size() : end);
+  if (at == std::string::npos || at < start) return url;
+  return url.substr(0, start) + url.substr(at + 1);
+}
+
+json SinkJson(const SinkConfig& s) {
+  json j = {{"name", s.name}, {"type", std::string(SinkTypeName(s.type))}};
+  if (s.type == SinkType::kFile) {
+    j["path"] = s.path;
+  } else {
+    j["stream"] = s.stream;
+    if (!s.region.empty()) j["region"] = s.region;
+    if (!s.endpoint.empty()) j["endpoint"] = WithoutUserInfo(s.endpoint);
+  }
+  return j;
+}
+
+json SourceJson(const SourceConfig& s) {
+  json j = {{"name", s.name}, {"type", std::string(SourceTypeName(s.type))}, {"sink", s.sink}};
+  switch (s.type) {
+    case SourceType::kFile:
+      j["path"] = s.path;
+      break;
+    case SourceType::kMqtt:
+      j["broker"] = WithoutUserInfo(s.mqtt.broker);
+      j["topics"] = s.mqtt.topics;
+      j["qos"] = s.mqtt.qos;
+      break;
+    case SourceType::kJournald:
+      j["units"] = s.journald.units;
+      break;
+    case SourceType::kMetrics:
+      j["interval_ms"] = s.metrics.interval.count();
+      break;
+    case SourceType::kStdin:
+      break;
+  }
+  return j;
+}
+
+json MetricsJson(const MetricsRegistry& metrics) {
+  json out = json::array();
+  for (const MetricsRegistry::Sample& s : metrics.Snapshot()) {
+    json labels = json::object();
+    for (const auto& [k, v] : s.labels) labels[k] = v;
+    out.push_back({{"name", s.name}, {"labels", labels}, {"value", s.value}});
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string BuildStatusJson(const StatusInputs& in) {
+  json j = {{"version", in.version},
+            {"state", in.state},
+            {"now_ms", ToUnixMillis(in.now)},
+            {"uptime_s", std::chrono::duration_cast<std::chrono::seconds>(in.now - in.started).count()}};
+  if (in.config) {
+    j["device_id"] = in.config->device_id;
+    j["spool"] = {{"path", in.config->SpoolPath()},
+                  {"max_bytes", in.config->spool.max_bytes},
+                  {"when_full", in.config->spool.when_full == WhenFull::kBlock ? "block" : "drop_oldest"}};
+    json sinks = json::array(), sources = json::array();
+    for (const SinkConfig& s : in.config->sinks) sinks.push_back(SinkJson(s));
+    for (const SourceConfig& s : in.config->sources) sources.push_back(SourceJson(s));
+    j["sinks"] = sinks;
+    j["sources"] = sources;
+  }
+  if (in.metrics) j["metrics"] = MetricsJson(*in.metrics);
+  j["history"] = in.history ? in.history->ToJson() : json::array();
+  return Logger::Get().Redact(j.dump(-1, ' ', false, json::error_handler_t::replace));
+}
+
+}  // namespace kedge::agent

@@ -1,0 +1,75 @@
+#include "kpl/hash_key.h"
+
+#include <gtest/gtest.h>
+
+#include <random>
+
+namespace kedge::kpl {
+namespace {
+
+TEST(HashKeyTest, ParsesTheLargestKey) {
+  auto k = HashKey::FromDecimal("340282366920938463463374607431768211455");  // 2^128-1
+  ASSERT_TRUE(k.ok()) << k.status().ToString();
+  EXPECT_EQ(*k, HashKey::Max());
+  EXPECT_EQ(HashKey::Max().ToDecimal(), "340282366920938463463374607431768211455");
+}
+
+TEST(HashKeyTest, CarriesIntoTheHighHalf) {
+  auto k = HashKey::FromDecimal("18446744073709551616");  // 2^64
+  ASSERT_TRUE(k.ok());
+  EXPECT_EQ(k->hi, 1u);
+  EXPECT_EQ(k->lo, 0u);
+  EXPECT_EQ(k->ToDecimal(), "18446744073709551616");
+  EXPECT_EQ((HashKey{0, 0}).ToDecimal(), "0");
+  EXPECT_EQ((HashKey{0, 1000000000}).ToDecimal(), "1000000000");
+}
+
+TEST(HashKeyTest, RefusesWhatTheServiceRefuses) {
+  for (const char* bad : {"", "340282366920938463463374607431768211456", "0123", "-1", "+1",
+                          "12a", "1 ", "3402823669209384634633746074317682114550"}) {
+    auto k = HashKey::FromDecimal(bad);
+    EXPECT_FALSE(k.ok()) << bad;
+    EXPECT_EQ(k.status().code(), StatusCode::kInvalidArgument) << bad;
+  }
+}
+
+TEST(HashKeyTest, DecimalRoundTripsRandomKeys) {
+  std::mt19937_64 rng(7);
+  for (int i = 0; i < 2000; ++i) {
+    HashKey k{rng() >> (i % 64), rng() >> (i % 3 * 20)};
+    auto back = HashKey::FromDecimal(k.ToDecimal());
+    ASSERT_TRUE(back.ok()) << k.ToDecimal();
+    EXPECT_EQ(*back, k) << k.ToDecimal();
+  }
+}
+
+TEST(HashKeyTest, PartitionKeyHashIsBigEndianMd5) {
+  // RFC 1321 test vectors, read as unsigned big-endian numbers (Python int(md5, 16)).
+  HashKey empty = HashKey::FromPartitionKey("");
+  EXPECT_EQ(empty.hi, 0xd41d8cd98f00b204ull);
+  EXPECT_EQ(empty.lo, 0xe9800998ecf8427eull);
+  EXPECT_EQ(empty.ToDecimal(), "281949768489412648962353822266799178366");
+  EXPECT_EQ(HashKey::FromPartitionKey("abc").ToDecimal(),
+            "191415658344158766168031473277922803570");
+}
+
+TEST(HashKeyTest, OrdersAsUnsigned128BitNumbers) {
+  EXPECT_LT((HashKey{0, ~uint64_t{0}}), (HashKey{1, 0}));
+  EXPECT_LT((HashKey{1, 5}), (HashKey{1, 6}));
+  EXPECT_GE(HashKey::Max(), (HashKey{~uint64_t{0}, 0}));
+}
+
+TEST(PartitionKeyHasherTest, CachedHashesEqualFreshOnesAndStayBounded) {
+  PartitionKeyHasher cached(3);
+  for (int round = 0; round < 3; ++round) {
+    for (int i = 0; i < 10; ++i) {
+      std::string pk = "key-" + std::to_string(i % 4);
+      EXPECT_EQ(cached.Hash(pk), HashKey::FromPartitionKey(pk)) << pk;
+    }
+  }
+  PartitionKeyHasher uncached(0);
+  EXPECT_EQ(uncached.Hash("abc"), HashKey::FromPartitionKey("abc"));
+}
+
+}  // namespace
+}  // namespace kedge::kpl

@@ -1,0 +1,128 @@
+// A full spool under each when_full policy.
+
+#include <gtest/gtest.h>
+
+#include "kpl/spool/sqlite_spool.h"
+#include "tests/kpl/spool/spool_test_util.h"
+
+namespace kedge::kpl {
+namespace {
+
+using testing::Data;
+using testing::Ids;
+using testing::Rec;
+
+class SqliteSpoolFullTest : public testing::SpoolTestBase {
+ protected:
+  // Each record below costs exactly this much: 8 bytes of data, "pk", and the overhead.
+  static constexpr uint64_t kRecordBytes = 8 + 2 + SqliteSpool::kRecordOverheadBytes;
+
+  static SpoolRecord Numbered(const std::string& sink, int n) {
+    char data[9];
+    std::snprintf(data, sizeof data, "rec%05d", n);
+    return Rec(sink, data);
+  }
+};
+
+TEST_F(SqliteSpoolFullTest, BlockPolicyRefusesAppendsUntilAcksMakeRoom) {
+  options_.max_bytes = 3 * kRecordBytes;
+  options_.when_full = WhenFull::kBlock;
+  auto spool = OpenSpool();
+  ASSERT_TRUE(spool->Append({Numbered("s", 0), Numbered("s", 1), Numbered("s", 2)}).ok());
+  ASSERT_TRUE(spool->Commit().ok());
+
+  auto refused = spool->Append({Numbered("s", 3)});
+  ASSERT_EQ(refused.status().code(), StatusCode::kResourceExhausted);
+  EXPECT_NE(refused.status().message().find("spool full"), std::string::npos);
+  EXPECT_NE(refused.status().message().find(options_.path), std::string::npos);
+  EXPECT_TRUE(spool->stats().full);
+  EXPECT_EQ(spool->stats().dropped, 0u);
+
+  EXPECT_EQ(spool->FreeBytes(), 0u);
+  auto batch = spool->Lease("s", 1, 1 << 20);
+  ASSERT_TRUE(spool->Ack(Ids(*batch)).ok());
+  EXPECT_EQ(spool->FreeBytes(), kRecordBytes);  // room for one: the source may resume
+  ASSERT_TRUE(spool->Append({Numbered("s", 3)}).ok());
+  EXPECT_FALSE(spool->stats().full);
+  ASSERT_TRUE(spool->Commit().ok());
+  EXPECT_EQ(Drain(*spool, "s"), (std::vector<std::string>{"rec00001", "rec00002", "rec00003"}));
+}
+
+TEST_F(SqliteSpoolFullTest, BlockPolicyRefusesTheWholeAppendAndItsCheckpoint) {
+  options_.max_bytes = 2 * kRecordBytes;
+  auto spool = OpenSpool();
+  ASSERT_TRUE(spool->Append({Numbered("s", 0)}, {{"src", "1"}}).ok());
+  auto refused = spool->Append({Numbered("s", 1), Numbered("s", 2)}, {{"src", "3"}});
+  ASSERT_EQ(refused.status().code(), StatusCode::kResourceExhausted);
+  auto checkpoint = spool->GetCheckpoint("src");
+  ASSERT_TRUE(checkpoint.ok());
+  EXPECT_EQ(checkpoint->value_or(""), "1");
+  EXPECT_EQ(spool->stats().records, 1u);
+}
+
+TEST_F(SqliteSpoolFullTest, DropOldestDeletesOldestUnleasedRecordsAndCountsThemPerSink) {
+  options_.max_bytes = 4 * kRecordBytes;
+  options_.when_full = WhenFull::kDropOldest;
+  auto spool = OpenSpool();
+  ASSERT_TRUE(spool->Append({Numbered("a", 0), Numbered("b", 1), Numbered("a", 2),
+                             Numbered("b", 3)})
+                  .ok());
+  ASSERT_TRUE(spool->Commit().ok());
+  // rec00000 is in flight: it must survive; the next oldest (b's rec00001, then a's
+  // rec00002) make room.
+  auto in_flight = spool->Lease("a", 1, 1 << 20);
+  ASSERT_EQ(Data(*in_flight), std::vector<std::string>{"rec00000"});
+
+  ASSERT_TRUE(spool->Append({Numbered("a", 4), Numbered("a", 5)}).ok());
+  SpoolStats stats = spool->stats();
+  EXPECT_EQ(stats.dropped, 2u);
+  EXPECT_EQ(stats.records, 4u);
+  EXPECT_LE(stats.bytes, options_.max_bytes);
+  ASSERT_EQ(stats.sinks.size(), 2u);
+  EXPECT_EQ(stats.sinks[0].sink, "a");
+  EXPECT_EQ(stats.sinks[0].dropped, 1u);
+  EXPECT_EQ(stats.sinks[1].dropped, 1u);
+
+  ASSERT_TRUE(spool->Ack(Ids(*in_flight)).ok());
+  ASSERT_TRUE(spool->Commit().ok());
+  EXPECT_EQ(Drain(*spool, "a"), (std::vector<std::string>{"rec00004", "rec00005"}));
+  EXPECT_EQ(Drain(*spool, "b"), (std::vector<std::string>{"rec00003"}));
+}
+
+TEST_F(SqliteSpoolFullTest, DropOldestCommitsPendingRecordsToDropThem) {
+  options_.max_bytes = 2 * kRecordBytes;
+  options_.when_full = WhenFull::kDropOldest;
+  options_.commit_records = 1000;
+  auto spool = OpenSpool();
+  for (int i = 0; i < 10; ++i) ASSERT_TRUE(spool->Append({Numbered("s", i)}).ok()) << i;
+  ASSERT_TRUE(spool->Commit().ok());
+  EXPECT_EQ(spool->stats().dropped, 8u);
+  EXPECT_EQ(Drain(*spool, "s"), (std::vector<std::string>{"rec00008", "rec00009"}));
+}
+
+TEST_F(SqliteSpoolFullTest, DropOldestRefusesWhenEverythingIsInFlight) {
+  options_.max_bytes = 2 * kRecordBytes;
+  options_.when_full = WhenFull::kDropOldest;
+  auto spool = OpenSpool();
+  ASSERT_TRUE(spool->Append({Numbered("s", 0), Numbered("s", 1)}).ok());
+  ASSERT_TRUE(spool->Commit().ok());
+  ASSERT_EQ(spool->Lease("s", 10, 1 << 20)->size(), 2u);
+  auto refused = spool->Append({Numbered("s", 2)});
+  EXPECT_EQ(refused.status().code(), StatusCode::kResourceExhausted);
+  EXPECT_EQ(spool->stats().dropped, 0u);
+}
+
+TEST_F(SqliteSpoolFullTest, DroppedRecordsStayDroppedAfterReopen) {
+  options_.max_bytes = 2 * kRecordBytes;
+  options_.when_full = WhenFull::kDropOldest;
+  {
+    auto spool = OpenSpool();
+    for (int i = 0; i < 5; ++i) ASSERT_TRUE(spool->Append({Numbered("s", i)}).ok());
+  }
+  auto spool = OpenSpool();
+  EXPECT_EQ(spool->stats().records, 2u);
+  EXPECT_EQ(Drain(*spool, "s"), (std::vector<std::string>{"rec00003", "rec00004"}));
+}
+
+}  // namespace
+}  // namespace kedge::kpl
