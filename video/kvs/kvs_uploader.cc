@@ -16,6 +16,7 @@ constexpr size_t kLatencyWindow = 256;
 constexpr Millis kCreatingPoll{1000};
 constexpr Millis kDrainGrace{2000};  // after the drain deadline, for the session to close
 constexpr int kFailuresBeforeDescribe = 3;
+constexpr Millis kMinSessionForRefresh{10000};
 
 }  // namespace
 
@@ -371,8 +372,11 @@ void KvsUploader::CheckSessionTimers(Session& s) {
 }
 
 bool KvsUploader::ShouldRotate(const Session& s) const {
-  if (clock_.Now() - s.started >= options_.max_session) return true;
-  return s.credentials_expire &&
+  Millis age = std::chrono::duration_cast<Millis>(clock_.Now() - s.started);
+  if (age >= options_.max_session) return true;
+  // Credentials already close to expiry when the session opened must not end every session
+  // at once: give each at least kMinSessionForRefresh.
+  return s.credentials_expire && age >= kMinSessionForRefresh &&
          *s.credentials_expire - clock_.WallNow() <= options_.credentials_margin;
 }
 

@@ -292,6 +292,26 @@ TEST_F(KvsUploaderTest, RotatesTheSessionBeforeItsMaximumDuration) {
   EXPECT_EQ(CountOf(http_.PullBody(PutMedia()->id), kEbmlId), 1);
 }
 
+TEST_F(KvsUploaderTest, RotatesTheSessionBeforeTheCredentialsExpire) {
+  aws::StaticCredentialsProvider expiring(aws::Credentials{
+      "AKIDEXAMPLE", "SECRET", "TOKEN", clock_.WallNow() + std::chrono::minutes(5)});
+  std::vector<TestFragment> fragments = testing::MakeFragments(1, clock_);
+  Append(fragments[0]);
+  uploader_ = std::make_unique<KvsUploader>(options_, http_, expiring, *store_, clock_);
+  Run();
+  http_.PullBody(PutMedia()->id);
+  http_.SendBody(PutMedia()->id, AckLine("PERSISTED", fragments[0].meta.timecode_ms));
+  clock_.Advance(std::chrono::minutes(3));
+  Run();
+  http_.PullBody(PutMedia()->id);
+  EXPECT_FALSE(PutMedia()->body_ended) << "more than a minute left";
+  clock_.Advance(std::chrono::minutes(1) + Millis(1));
+  Run();
+  http_.PullBody(PutMedia()->id);
+  EXPECT_TRUE(PutMedia()->body_ended);
+  EXPECT_EQ(uploader_->stats().rotations, 1u);
+}
+
 TEST_F(KvsUploaderTest, ReleasesOnReceivedWhenTheStreamKeepsNoData) {
   retention_ = 0;
   TestFragment f = testing::MakeFragments(1, clock_)[0];
