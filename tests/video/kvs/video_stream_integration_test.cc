@@ -5,6 +5,7 @@
 #include <memory>
 #include <mutex>
 #include <set>
+#include <utility>
 #include <string>
 #include <vector>
 
@@ -18,6 +19,7 @@
 #include "tests/support/subprocess.h"
 #include "tests/support/test_util.h"
 #include "video/kvs/video_stream.h"
+#include "video/mkv/fragment_splitter.h"
 
 namespace kedge::video::kvs {
 namespace {
@@ -100,13 +102,13 @@ class VideoStreamIntegrationTest : public ::testing::Test {
     return persisted_.size();
   }
 
-  // Producer timestamps (epoch ms) of every fragment kedge-ingest stored for the stream.
-  std::vector<int64_t> ListFragments() {
+  // POSTs a signed archived-media call to kedge-ingest; returns the body of a 200 answer.
+  std::string Call(const std::string& path, const nlohmann::json& input) {
     auto http = net::NewCurlHttpClient(net::HttpClientOptions());
     net::HttpRequest request;
     request.method = "POST";
-    request.url = url_ + "/listFragments";
-    request.body = nlohmann::json{{"StreamName", kStream}, {"MaxResults", 1000}}.dump();
+    request.url = url_ + path;
+    request.body = input.dump();
     request.headers = {{"Content-Type", "application/json"}};
     aws::SigningParams params;
     params.service = "kinesisvideo";
@@ -116,13 +118,25 @@ class VideoStreamIntegrationTest : public ::testing::Test {
     StatusOr<net::HttpResponse> response = http->Send(std::move(request));
     EXPECT_TRUE(response.ok() && response->status == 200)
         << (response.ok() ? response->body : response.status().message());
-    std::vector<int64_t> out;
-    if (!response.ok()) return out;
-    nlohmann::json json = nlohmann::json::parse(response->body, nullptr, false);
-    if (json.is_discarded()) return out;
+    return response.ok() ? response->body : std::string();
+  }
+
+  // Every fragment kedge-ingest stored for the stream: its number and producer time (epoch ms).
+  std::vector<std::pair<std::string, int64_t>> ListFragmentNumbers() {
+    std::string body = Call("/listFragments", {{"StreamName", kStream}, {"MaxResults", 1000}});
+    nlohmann::json json = nlohmann::json::parse(body, nullptr, false);
+    std::vector<std::pair<std::string, int64_t>> out;
+    if (json.is_discarded() || !json.contains("Fragments")) return out;
     for (const auto& f : json["Fragments"]) {
-      out.push_back(std::llround(f["ProducerTimestamp"].get<double>() * 1000.0));
+      out.emplace_back(f["FragmentNumber"].get<std::string>(),
+                       std::llround(f["ProducerTimestamp"].get<double>() * 1000.0));
     }
+    return out;
+  }
+
+  std::vector<int64_t> ListFragments() {
+    std::vector<int64_t> out;
+    for (const auto& f : ListFragmentNumbers()) out.push_back(f.second);
     return out;
   }
 
@@ -158,6 +172,39 @@ TEST_F(VideoStreamIntegrationTest, EveryFragmentOfATestCameraIsPersisted) {
   EXPECT_EQ(std::set<int64_t>(stored.begin(), stored.end()),
             std::set<int64_t>(acked.begin(), acked.end()));
   for (size_t i = 1; i < stored.size(); ++i) EXPECT_GT(stored[i], stored[i - 1]);
+
+  // Read back: the media of every fragment parses as Matroska holding every frame captured.
+  nlohmann::json numbers = nlohmann::json::array();
+  for (const auto& f : ListFragmentNumbers()) numbers.push_back(f.first);
+  std::string media = Call("/getMediaForFragmentList", {{"StreamName", kStream},
+                                                        {"Fragments", numbers}});
+  mkv::MkvParser::Options parse;
+  parse.allow_multiple_segments = true;  // the service's format: a header before every fragment
+  StatusOr<mkv::SplitResult> split =
+      mkv::SplitMkv(reinterpret_cast<const uint8_t*>(media.data()), media.size(), parse);
+  ASSERT_TRUE(split.ok()) << split.status().message();
+  uint32_t frames = 0, keys = 0;
+  for (const mkv::StoredFragment& f : split->fragments) {
+    frames += f.frame_count;
+    keys += f.key_frames;
+  }
+  size_t segments = 0;
+  for (size_t at = media.find("\x1A\x45\xDF\xA3"); at != std::string::npos;
+       at = media.find("\x1A\x45\xDF\xA3", at + 1)) {
+    ++segments;
+  }
+  EXPECT_EQ(segments, stored.size()) << "a header before every fragment";
+  EXPECT_EQ(split->fragments.size(), stored.size());
+  if (split->fragments.size() != stored.size()) {  // keep the evidence
+    std::string path = kedge::testing::MakeTempDir("kvs-media") + "/media.mkv";
+    ASSERT_TRUE(Env::Default().WriteFileAtomic(path, media).ok());
+    ADD_FAILURE() << "the media read back is in " << path;
+  }
+  EXPECT_EQ(frames, 150u);
+  EXPECT_GE(keys, stored.size());
+  ASSERT_FALSE(split->headers.empty());
+  ASSERT_FALSE(split->headers[0].tracks.empty());
+  EXPECT_EQ(split->headers[0].tracks[0].codec_id, "V_MPEG4/ISO/AVC");
 }
 
 TEST_F(VideoStreamIntegrationTest, AnEndpointOutageLosesNoFragment) {
