@@ -12,6 +12,11 @@
 #include "agent/cli/run_command.h"
 #include "agent/cli/status_command.h"
 #include "agent/cli/stream_command.h"
+// KEDGE_WITH_VIDEO=0 (set by agent/CMakeLists.txt when video is off) leaves `kedge video` out.
+#if !defined(KEDGE_WITH_VIDEO) || KEDGE_WITH_VIDEO
+#define KEDGE_CLI_VIDEO 1
+#include "agent/cli/video_command.h"
+#endif
 #include "platform/logging.h"
 
 namespace kedge::agent {
@@ -27,6 +32,7 @@ constexpr char kUsage[] =
     "  put           send newline-delimited records from a file or stdin to a stream\n"
     "  status        show what the running agent is doing (from its status server)\n"
     "  stream        create, describe or read a Kinesis data stream\n"
+    "  video put     stream a camera to a Kinesis Video stream\n"
     "  version       print the version\n"
     "\n"
     "Run 'kedge <command> --help' for a command's options.\n";
@@ -55,6 +61,9 @@ int RunCli(int argc, char** argv) {
   if (command == "run") return RunCommand(rest);
   if (command == "status") return StatusCommand(rest);
   if (command == "stream") return StreamCommand(rest);
+#ifdef KEDGE_CLI_VIDEO
+  if (command == "video") return VideoCommand(rest);
+#endif
   std::fprintf(stderr, "kedge: unknown command '%s'\n\n%s", command.c_str(), kUsage);
   return 2;
 }

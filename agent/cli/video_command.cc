@@ -1,0 +1,244 @@
+#include "agent/cli/video_command.h"
+
+#include <signal.h>
+#include <time.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cstdio>
+#include <optional>
+#include <thread>
+
+#include "agent/cli/aws_context.h"
+#include "platform/logging.h"
+#include "video/kvs/video_stream.h"
+
+namespace kedge::agent {
+namespace {
+
+namespace kvs = video::kvs;
+
+constexpr char kVideoUsage[] =
+    "usage: kedge video put --stream NAME [--source SPEC] [--width W] [--height H] [--fps F]\n"
+    "                       [--bitrate KBPS] [--fragment-seconds N] [--encoder NAME]\n"
+    "                       [--duration SECONDS | --frames N] [--fast] [--store-dir DIR]\n"
+    "                       [--create] [--retention-hours N] [--drain-seconds N]\n"
+    "                       [--endpoint URL] [--region R] [--profile P] [--ca-file PEM]\n"
+    "                       [--insecure-skip-tls-verify]\n"
+    "\n"
+    "Streams a camera to a Kinesis Video stream and prints each fragment as it is persisted.\n"
+    "SPEC: test | v4l2:/dev/videoN | libcamera[:NAME] | nvargus[:ID] | rtsp://... | file:PATH\n"
+    "(default test). Runs until --duration, --frames or Ctrl-C; then uploads what is buffered\n"
+    "(for up to --drain-seconds, default 15) and exits 0 only when every fragment captured was\n"
+    "acknowledged. Fragments not yet acknowledged stay in --store-dir and go first next time.\n"
+    "--fast: the test source produces frames as fast as it can instead of in real time.\n";
+
+struct VideoArgs {
+  kvs::VideoStreamOptions stream;
+  AwsFlags aws;
+  std::optional<int> duration_s;
+};
+
+StatusOr<int> IntValue(const std::vector<std::string>& args, size_t* i, int min, int max) {
+  const std::string& flag = args[*i];
+  if (*i + 1 >= args.size()) return InvalidArgumentError(flag + " needs a value");
+  const std::string& text = args[++*i];
+  char* end = nullptr;
+  long value = std::strtol(text.c_str(), &end, 10);
+  if (text.empty() || *end != '\0' || value < min || value > max) {
+    return InvalidArgumentError(flag + " '" + text + "': expected a whole number from " +
+                                std::to_string(min) + " to " + std::to_string(max));
+  }
+  return static_cast<int>(value);
+}
+
+StatusOr<std::string> TextValue(const std::vector<std::string>& args, size_t* i) {
+  if (*i + 1 >= args.size()) return InvalidArgumentError(args[*i] + " needs a value");
+  return args[++*i];
+}
+
+std::string DefaultStoreDir(const std::string& stream, Env& env) {
+  std::optional<std::string> state = env.GetVar("XDG_STATE_HOME");
+  std::optional<std::string> home = env.HomeDir();
+  std::string base = state && !state->empty() ? *state
+                     : home && !home->empty() ? *home + "/.local/state"
+                                              : std::string("/tmp");
+  return base + "/kedge/video/" + stream;
+}
+
+// Parses one option at args[*i]; InvalidArgument for an unknown or bad one.
+Status ParseOption(const std::vector<std::string>& args, size_t* i, VideoArgs* out) {
+  const std::string& a = args[*i];
+  video::CameraSpec& camera = out->stream.camera;
+  kvs::KvsUploaderOptions& upload = out->stream.upload;
+  if (a == "--stream") {
+    KEDGE_ASSIGN_OR_RETURN(upload.stream_name, TextValue(args, i));
+  } else if (a == "--source") {
+    KEDGE_ASSIGN_OR_RETURN(std::string spec, TextValue(args, i));
+    KEDGE_ASSIGN_OR_RETURN(camera.source, video::ParseSourceSpec(spec));
+  } else if (a == "--encoder") {
+    KEDGE_ASSIGN_OR_RETURN(std::string name, TextValue(args, i));
+    KEDGE_ASSIGN_OR_RETURN(camera.encoder, video::ParseEncoderChoice(name));
+  } else if (a == "--width") {
+    KEDGE_ASSIGN_OR_RETURN(camera.width, IntValue(args, i, 16, 8192));
+  } else if (a == "--height") {
+    KEDGE_ASSIGN_OR_RETURN(camera.height, IntValue(args, i, 16, 8192));
+  } else if (a == "--fps") {
+    KEDGE_ASSIGN_OR_RETURN(camera.fps, IntValue(args, i, 1, 240));
+  } else if (a == "--bitrate") {
+    KEDGE_ASSIGN_OR_RETURN(camera.bitrate_kbps, IntValue(args, i, 16, 200000));
+  } else if (a == "--fragment-seconds") {
+    KEDGE_ASSIGN_OR_RETURN(int seconds, IntValue(args, i, 1, 10));
+    camera.fragment_duration_ms = seconds * 1000;
+  } else if (a == "--duration") {
+    KEDGE_ASSIGN_OR_RETURN(out->duration_s, IntValue(args, i, 1, 365 * 24 * 3600));
+  } else if (a == "--frames") {
+    KEDGE_ASSIGN_OR_RETURN(camera.num_buffers, IntValue(args, i, 1, 1 << 30));
+  } else if (a == "--fast") {
+    camera.test_live = false;
+  } else if (a == "--store-dir") {
+    KEDGE_ASSIGN_OR_RETURN(out->stream.store.dir, TextValue(args, i));
+  } else if (a == "--create") {
+    upload.create_stream = true;
+  } else if (a == "--retention-hours") {
+    KEDGE_ASSIGN_OR_RETURN(upload.retention_hours, IntValue(args, i, 0, 87600));
+  } else if (a == "--drain-seconds") {
+    KEDGE_ASSIGN_OR_RETURN(int seconds, IntValue(args, i, 0, 3600));
+    out->stream.drain_timeout = std::chrono::seconds(seconds);
+  } else {
+    KEDGE_ASSIGN_OR_RETURN(bool consumed, out->aws.Consume(args, i));
+    if (!consumed) return InvalidArgumentError("unknown option '" + a + "'");
+  }
+  return Status();
+}
+
+StatusOr<VideoArgs> ParseArgs(const std::vector<std::string>& args) {
+  VideoArgs out;
+  out.stream.camera.name = "cli";
+  for (size_t i = 0; i < args.size(); ++i) {
+    KEDGE_RETURN_IF_ERROR(ParseOption(args, &i, &out));
+  }
+  if (out.stream.upload.stream_name.empty()) return InvalidArgumentError("--stream is required");
+  if (out.duration_s && out.stream.camera.num_buffers > 0) {
+    return InvalidArgumentError("give --duration or --frames, not both");
+  }
+  return out;
+}
+
+void PrintOutcome(const kvs::FragmentOutcome& o) {
+  if (o.type == kvs::AckType::kError) {
+    std::printf("fragment %lld: ERROR %d %s%s\n", static_cast<long long>(o.timecode_ms),
+                o.error_id, std::string(kvs::AckErrorName(o.error_id)).c_str(),
+                o.skipped ? " (dropped)" : " (will be resent)");
+  } else {
+    std::printf("fragment %lld %s in %lld ms, %lld ms after its end (number %s)\n",
+                static_cast<long long>(o.timecode_ms),
+                o.type == kvs::AckType::kPersisted ? "persisted" : "received",
+                static_cast<long long>(o.latency.count()),
+                static_cast<long long>(o.end_to_ack.count()), o.fragment_number.c_str());
+  }
+  std::fflush(stdout);
+}
+
+// Stops the stream on SIGINT/SIGTERM, when the duration is over, or when the upload cannot
+// go on (the stream does not exist). The signals are blocked in
+// every thread (before any starts) and taken here with sigtimedwait.
+class StopWatcher {
+ public:
+  StopWatcher(kvs::VideoStream& stream, std::optional<int> duration_s) {
+    thread_ = std::thread([this, &stream, duration_s] {
+      SteadyTime end = Clock::Real().Now() + std::chrono::seconds(duration_s.value_or(0));
+      sigset_t set;
+      sigemptyset(&set);
+      sigaddset(&set, SIGINT);
+      sigaddset(&set, SIGTERM);
+      timespec tick{0, 200 * 1000 * 1000};
+      while (!done_.load()) {
+        bool signalled = sigtimedwait(&set, nullptr, &tick) > 0;
+        if (signalled) std::fprintf(stderr, "kedge video put: stopping; uploading what is left\n");
+        bool unusable = !stream.upload_error().ok();  // e.g. the stream does not exist
+        if (signalled || unusable || (duration_s && Clock::Real().Now() >= end)) {
+          stream.RequestStop();
+          return;
+        }
+      }
+    });
+  }
+  ~StopWatcher() {
+    done_ = true;
+    thread_.join();
+  }
+
+ private:
+  std::atomic<bool> done_{false};
+  std::thread thread_;
+};
+
+int PutVideo(const std::vector<std::string>& argv) {
+  StatusOr<VideoArgs> args = ParseArgs(argv);
+  if (!args.ok()) {
+    std::fprintf(stderr, "kedge video put: %s\n\n%s", args.status().message().c_str(),
+                 kVideoUsage);
+    return 2;
+  }
+  Env& env = Env::Default();
+  auto ctx = MakeAwsContext(args->aws, "kinesisvideo", env);
+  if (!ctx.ok()) return ReportFailure("video put", ctx.status());
+  kvs::VideoStreamOptions& options = args->stream;
+  options.upload.region = ctx->region;
+  options.upload.control_endpoint = ctx->endpoint;
+  options.http.tls.ca_file = args->aws.ca_file;
+  options.http.tls.verify_peer = !args->aws.insecure_skip_tls_verify;
+  if (options.store.dir.empty()) {
+    options.store.dir = DefaultStoreDir(options.upload.stream_name, env);
+  }
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGINT);
+  sigaddset(&stop_signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);  // inherited by every thread started
+  auto stream = kvs::VideoStream::Create(options, *ctx->credentials, Clock::Real(), env,
+                                         &PrintOutcome);
+  if (!stream.ok()) return ReportFailure("video put", stream.status());
+  Status finished = (*stream)->Start();
+  if (finished.ok()) {
+    StopWatcher watcher(**stream, args->duration_s);
+    finished = (*stream)->Wait();
+  }
+  kvs::VideoStreamStats s = (*stream)->stats();
+  std::printf("%llu frames, %llu fragments stored, %llu persisted, %llu dropped; %llu left in %s\n",
+              static_cast<unsigned long long>(s.capture.frames),
+              static_cast<unsigned long long>(s.fragments_stored),
+              static_cast<unsigned long long>(s.upload.fragments_persisted),
+              static_cast<unsigned long long>(s.upload.fragments_skipped + s.store.dropped_full +
+                                              s.store.dropped_age),
+              static_cast<unsigned long long>(s.store.fragments), options.store.dir.c_str());
+  std::vector<int64_t> latencies = s.upload.recent_end_to_ack_ms;
+  if (!latencies.empty()) {
+    std::sort(latencies.begin(), latencies.end());
+    std::printf("ACK latency from fragment end: p50 %lld ms, max %lld ms\n",
+                static_cast<long long>(latencies[latencies.size() / 2]),
+                static_cast<long long>(latencies.back()));
+  }
+  if (!finished.ok()) return ReportFailure("video put", finished);
+  if (s.store.fragments > 0 || s.upload.fragments_skipped > 0 || s.store_errors > 0) {
+    std::string why = s.upload.last_error.empty() ? "not every fragment was acknowledged"
+                                                  : s.upload.last_error;
+    return ReportFailure("video put", UnavailableError(why));
+  }
+  return 0;
+}
+
+}  // namespace
+
+int VideoCommand(const std::vector<std::string>& args) {
+  if (args.empty() || args[0] == "--help" || args[0] == "-h") {
+    std::fputs(kVideoUsage, args.empty() ? stderr : stdout);
+    return args.empty() ? 2 : 0;
+  }
+  if (args[0] == "put") return PutVideo(std::vector<std::string>(args.begin() + 1, args.end()));
+  std::fprintf(stderr, "kedge video: unknown subcommand '%s'\n\n%s", args[0].c_str(), kVideoUsage);
+  return 2;
+}
+
+}  // namespace kedge::agent
