@@ -17,9 +17,10 @@ class MkvFragmentSplitter::Tracker : public MkvListener {
   void Append(const uint8_t* data, size_t size) { raw_.insert(raw_.end(), data, data + size); }
 
   // Drops raw bytes no unit needs any more; `consumed` is the parser's position (bytes after it
-  // are an element the parser is still waiting for).
-  void Trim(uint64_t consumed) {
-    uint64_t keep = std::min({consumed, header_start_, fragment_start_});
+  // are an element the parser is still waiting for), `open_cluster` the start of a Cluster the
+  // parser has entered but not reported yet (a read can end between its head and Timecode).
+  void Trim(uint64_t consumed, uint64_t open_cluster) {
+    uint64_t keep = std::min({consumed, open_cluster, header_start_, fragment_start_});
     if (keep <= base_) return;
     size_t n = static_cast<size_t>(std::min<uint64_t>(keep - base_, raw_.size()));
     raw_.erase(raw_.begin(), raw_.begin() + static_cast<std::ptrdiff_t>(n));
@@ -109,7 +110,7 @@ MkvFragmentSplitter::~MkvFragmentSplitter() = default;
 Status MkvFragmentSplitter::Feed(const uint8_t* data, size_t size) {
   tracker_->Append(data, size);
   Status s = parser_.Feed(data, size);
-  tracker_->Trim(parser_.consumed());
+  tracker_->Trim(parser_.consumed(), parser_.unreported_cluster_offset());
   return s;
 }
 

@@ -108,6 +108,13 @@ class MkvParser {
 
   MkvError error() const { return error_; }
   uint64_t consumed() const { return offset_; }  // bytes fully parsed so far
+  // The stream offset of a Cluster whose head has been read but that was not reported yet
+  // (OnClusterStart waits for its Timecode); UINT64_MAX when there is none. Callers that keep
+  // raw bytes must keep them from here, not from consumed().
+  uint64_t unreported_cluster_offset() const {
+    bool open = !stack_.empty() && stack_.back().level == Level::kCluster;
+    return open && !cluster_has_timecode_ ? cluster_offset_ : UINT64_MAX;
+  }
 
  private:
   enum class Level { kTop, kSegment, kCluster };

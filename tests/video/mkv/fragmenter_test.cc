@@ -333,3 +333,38 @@ TEST_F(FragmenterTest, OutputRoundTripsThroughTheParserByteByByte) {
 
 }  // namespace
 }  // namespace kedge::video::mkv
+
+namespace kedge::video::mkv {
+namespace {
+
+// kedge-ingest feeds the splitter as the upload arrives: a read may end anywhere, also between
+// a Cluster's head and its Timecode. Every split point must give the same, whole fragments.
+TEST_F(FragmenterTest, SplitterGivesWholeFragmentsWhereverTheInputIsCut) {
+  auto f = Make();
+  Feed(*f, 20, 5);
+  FlushInto(*f);
+  Bytes body = Body();
+  auto whole = SplitMkv(body.data(), body.size());
+  ASSERT_TRUE(whole.ok()) << whole.status().ToString();
+  ASSERT_EQ(whole->fragments.size(), 4u);
+  struct Collector : MkvFragmentSplitter::Sink {
+    std::vector<StoredFragment> fragments;
+    void OnHeader(const StoredHeader&) override {}
+    void OnFragment(StoredFragment&& fragment) override { fragments.push_back(std::move(fragment)); }
+  };
+  for (size_t cut = 1; cut < body.size(); ++cut) {
+    Collector collector;
+    MkvFragmentSplitter splitter(MkvParser::Options{}, collector);
+    ASSERT_TRUE(splitter.Feed(body.data(), cut).ok()) << "cut at " << cut;
+    ASSERT_TRUE(splitter.Feed(body.data() + cut, body.size() - cut).ok()) << "cut at " << cut;
+    ASSERT_TRUE(splitter.Finish().ok());
+    ASSERT_EQ(collector.fragments.size(), whole->fragments.size()) << "cut at " << cut;
+    for (size_t i = 0; i < collector.fragments.size(); ++i) {
+      ASSERT_EQ(collector.fragments[i].bytes, whole->fragments[i].bytes)
+          << "fragment " << i << " differs when the input is cut at " << cut;
+    }
+  }
+}
+
+}  // namespace
+}  // namespace kedge::video::mkv
