@@ -61,7 +61,33 @@ struct Agent::Impl {
   StatusOr<std::unique_ptr<Source>> MakeSource(const SourceConfig& source, RecordSink& sink);
   bool PollSources();
   milliseconds Wait(bool more) const;
+  void ExportSpoolStats();
+  SteadyTime next_stats{};
 };
+
+// Spool depth and age for /metrics and the status page, once a second.
+void Agent::Impl::ExportSpoolStats() {
+  SteadyTime now = clock.Now();
+  if (now < next_stats) return;
+  next_stats = now + std::chrono::seconds(1);
+  kpl::SpoolStats st = spool->stats();
+  auto gauge = [&](const char* name, const char* help, double value, const Labels& labels = {}) {
+    metrics.GetGauge(name, help, labels).Set(value);
+  };
+  gauge("kedge_spool_records", "Records in the spool, not yet acknowledged", st.records);
+  gauge("kedge_spool_bytes", "Bytes the spool holds, counted against spool.max_bytes", st.bytes);
+  gauge("kedge_spool_max_bytes", "spool.max_bytes", st.max_bytes);
+  gauge("kedge_spool_dropped_records", "Records dropped by when_full: drop_oldest", st.dropped);
+  gauge("kedge_spool_dead_letters", "Records in the dead-letter table", st.dead_letters);
+  int64_t wall_ms = ToUnixMillis(clock.WallNow());
+  for (const kpl::SpoolSinkStats& sink : st.sinks) {
+    Labels labels{{"sink", sink.sink}};
+    gauge("kedge_spool_sink_records", "Records waiting for this sink", sink.records, labels);
+    double age = sink.oldest_created_ms ? (wall_ms - *sink.oldest_created_ms) / 1000.0 : 0;
+    gauge("kedge_spool_oldest_record_age_seconds",
+          "Age of the oldest record this sink has not delivered (like IteratorAge)", age, labels);
+  }
+}
 
 Status Agent::Impl::OpenSpool() {
   kpl::SqliteSpoolOptions o;
@@ -256,11 +282,14 @@ Status Agent::Run() {
       KEDGE_LOG_EVERY(kError, std::chrono::seconds(30)) << committed.ToString();
     }
     for (auto& sink : a.sinks) sink->Pump();
+    a.ExportSpoolStats();
+    if (a.options.heartbeat) a.options.heartbeat();
     a.http->Poll(a.Wait(more));
   }
   // Stop reading, make what was read durable, then give the sinks the grace period.
   KEDGE_LOG(kInfo) << "kedge stopping: draining for up to " << a.options.shutdown_grace.count()
                    << " ms";
+  if (a.options.stopping) a.options.stopping();
   a.sources.clear();
   Status committed = a.spool->Commit();
   SteadyTime deadline = a.clock.Now() + a.options.shutdown_grace;
@@ -268,6 +297,7 @@ Status Agent::Run() {
     bool drained = true;
     for (auto& sink : a.sinks) drained = sink->Drain() && drained;
     if (drained) break;
+    if (a.options.heartbeat) a.options.heartbeat();  // shutdown is still progressing
     a.http->Poll(milliseconds(50));
   }
   a.sinks.clear();  // fails what is still in flight back into the spool

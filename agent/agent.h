@@ -11,6 +11,7 @@
 // is thread-safe.
 
 #include <atomic>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -26,6 +27,11 @@ namespace kedge::agent {
 struct AgentOptions {
   std::chrono::milliseconds shutdown_grace{5000};  // time to deliver what is in flight
   std::chrono::milliseconds idle_poll{250};        // how often sources are polled when idle
+  // Called on the pipeline thread once per loop turn (at least every idle_poll): the service
+  // host's watchdog ping goes here, so a stuck loop stops the pings.
+  std::function<void()> heartbeat;
+  // Called on the pipeline thread when shutdown begins (before the drain).
+  std::function<void()> stopping;
 };
 
 class Agent {

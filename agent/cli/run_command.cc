@@ -1,5 +1,7 @@
 #include "agent/cli/run_command.h"
 
+#include <unistd.h>
+
 #include <csignal>
 #include <cstdio>
 #include <iostream>
@@ -9,7 +11,9 @@
 #include "agent/metrics/status_report.h"
 #include "agent/metrics/status_server.h"
 #include "agent/sources/file/file_system.h"
+#include "platform/linux/systemd_notify.h"
 #include "platform/logging.h"
+#include "platform/service_host.h"
 
 namespace kedge::agent {
 namespace {
@@ -67,8 +71,21 @@ int RunCommand(const std::vector<std::string>& args) {
   }
   Logger::Get().SetLevel(level);
 
+  // systemd (Type=notify, WatchdogSec) when NOTIFY_SOCKET is set; nothing otherwise.
+  std::unique_ptr<ServiceHost> host = CreateLinuxServiceHost(env, static_cast<long>(::getpid()));
+  AgentOptions options;
+  std::chrono::microseconds ping_every = host->WatchdogInterval();
+  SteadyTime next_ping{};
+  options.heartbeat = [&host, ping_every, &next_ping] {
+    if (ping_every.count() == 0) return;
+    SteadyTime now = Clock::Real().Now();
+    if (now < next_ping) return;
+    host->NotifyWatchdog();
+    next_ping = now + ping_every;
+  };
+  options.stopping = [&host] { host->NotifyStopping(); };
   MetricsRegistry metrics;
-  auto agent = Agent::Create(*config, env, Clock::Real(), metrics);
+  auto agent = Agent::Create(*config, env, Clock::Real(), metrics, options);
   if (!agent.ok()) {
     std::fprintf(stderr, "kedge run: %s\n", Logger::Get().Redact(agent.status().message()).c_str());
     return 1;
@@ -100,6 +117,7 @@ int RunCommand(const std::vector<std::string>& args) {
   g_agent = agent->get();
   std::signal(SIGINT, OnSignal);
   std::signal(SIGTERM, OnSignal);
+  host->NotifyReady();
   Status ran = (*agent)->Run();
   g_agent = nullptr;
   if (status) status->Stop();

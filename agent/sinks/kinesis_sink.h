@@ -27,9 +27,17 @@ class KinesisSink final : public Sink {
   KinesisSink(const SinkConfig& config, std::unique_ptr<kpl::Producer> producer,
               kpl::Spool& spool, Clock& clock, MetricsRegistry& metrics);
 
+  // Copies the producer's counters (the KPL's metrics) into the registry.
+  void ExportMetrics();
+
   std::string name_;
   kpl::Spool& spool_;
+  Clock& clock_;
+  MetricsRegistry& metrics_;
   SinkLedger ledger_;
+  kpl::ProducerMetrics exported_;  // what ExportMetrics has already added
+  bool aggregation_;
+  SteadyTime map_wait_until_;  // aggregation waits this long for the first shard map
   std::unique_ptr<kpl::Producer> producer_;  // after ledger_: its callbacks write there
 };
 
