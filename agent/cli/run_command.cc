@@ -5,6 +5,7 @@
 #include <csignal>
 #include <cstdio>
 #include <iostream>
+#include <optional>
 
 #include "agent/agent.h"
 #include "agent/config/config_validate.h"
@@ -22,13 +23,81 @@ constexpr char kUsage[] =
     "usage: kedge run --config FILE [--log-level debug|info|warn|error]\n"
     "\n"
     "Runs the agent: reads the configured sources into the spool and ships the spool to the\n"
-    "sinks, until SIGINT or SIGTERM. The configuration is checked first, as `kedge check-config`\n"
+    "sinks, until SIGINT or SIGTERM; SIGHUP re-reads the configuration (a bad one is refused and\n"
+    "the running one kept). The configuration is checked first, as `kedge check-config`\n"
     "does; a bad one is refused with every problem listed and nothing started.\n";
 
 std::atomic<Agent*> g_agent{nullptr};
+std::atomic<bool> g_reload{false};
 
 void OnSignal(int) {
   if (Agent* agent = g_agent.load()) agent->RequestStop();  // sets a flag and wakes the loop
+}
+
+void OnReload(int) {
+  g_reload = true;
+  if (Agent* agent = g_agent.load()) agent->RequestStop();
+}
+
+// Runs the agent once with `config` until a stop or reload signal. Returns the exit code.
+int RunOnce(const AgentConfig& config, Env& env, ServiceHost& host, bool* ready_sent) {
+  AgentOptions options;
+  std::chrono::microseconds ping_every = host.WatchdogInterval();
+  SteadyTime next_ping{};
+  options.heartbeat = [&host, ping_every, &next_ping] {
+    if (ping_every.count() == 0) return;
+    SteadyTime now = Clock::Real().Now();
+    if (now < next_ping) return;
+    host.NotifyWatchdog();
+    next_ping = now + ping_every;
+  };
+  options.stopping = [&host] {
+    if (!g_reload) host.NotifyStopping();
+  };
+  MetricsRegistry metrics;
+  auto agent = Agent::Create(config, env, Clock::Real(), metrics, options);
+  if (!agent.ok()) {
+    std::fprintf(stderr, "kedge run: %s\n",
+                 Logger::Get().Redact(agent.status().message()).c_str());
+    return 1;
+  }
+  std::unique_ptr<StatusServer> status;
+  WallTime started = Clock::Real().WallNow();
+  if (config.http.enabled) {
+    const AgentConfig* cfg = &config;
+    status = std::make_unique<StatusServer>(
+        metrics,
+        [cfg, &metrics, started] {
+          StatusInputs in;
+          in.version = KEDGE_VERSION;
+          in.config = cfg;
+          in.metrics = &metrics;
+          in.started = started;
+          in.now = Clock::Real().WallNow();
+          return BuildStatusJson(in);
+        },
+        [] { return Health{}; });
+    Status listening = status->Start(config.http.listen);
+    if (!listening.ok()) {
+      std::fprintf(stderr, "kedge run: http.listen %s: %s\n", config.http.listen.c_str(),
+                   listening.message().c_str());
+      return 1;
+    }
+    KEDGE_LOG(kInfo) << "status page at http://127.0.0.1:" << status->port() << "/";
+  }
+  g_agent = agent->get();
+  if (!*ready_sent) {
+    host.NotifyReady();
+    *ready_sent = true;
+  }
+  Status ran = (*agent)->Run();
+  g_agent = nullptr;
+  if (status) status->Stop();
+  if (!ran.ok()) {
+    std::fprintf(stderr, "kedge run: %s\n", ran.message().c_str());
+    return 1;
+  }
+  return 0;
 }
 
 }  // namespace
@@ -56,76 +125,46 @@ int RunCommand(const std::vector<std::string>& args) {
   }
   Env& env = Env::Default();
   PosixFileSystem fs;
-  ConfigErrors errors(path);
-  StatusOr<AgentConfig> config = LoadConfigFile(path, env, fs, &errors);
-  std::cerr << errors.WarningsToString();
-  if (!config.ok()) {
-    std::cerr << errors.ToString() << "\n"
-              << "kedge run: " << path << " has errors; nothing was started\n";
-    return 1;
-  }
-  LogLevel level = config->log_level;
+  LogLevel level = LogLevel::kInfo;
   if (!level_text.empty() && !ParseLogLevel(level_text, &level)) {
     std::fprintf(stderr, "kedge run: --log-level must be debug, info, warn or error\n");
     return 2;
   }
-  Logger::Get().SetLevel(level);
-
-  // systemd (Type=notify, WatchdogSec) when NOTIFY_SOCKET is set; nothing otherwise.
-  std::unique_ptr<ServiceHost> host = CreateLinuxServiceHost(env, static_cast<long>(::getpid()));
-  AgentOptions options;
-  std::chrono::microseconds ping_every = host->WatchdogInterval();
-  SteadyTime next_ping{};
-  options.heartbeat = [&host, ping_every, &next_ping] {
-    if (ping_every.count() == 0) return;
-    SteadyTime now = Clock::Real().Now();
-    if (now < next_ping) return;
-    host->NotifyWatchdog();
-    next_ping = now + ping_every;
-  };
-  options.stopping = [&host] { host->NotifyStopping(); };
-  MetricsRegistry metrics;
-  auto agent = Agent::Create(*config, env, Clock::Real(), metrics, options);
-  if (!agent.ok()) {
-    std::fprintf(stderr, "kedge run: %s\n", Logger::Get().Redact(agent.status().message()).c_str());
-    return 1;
-  }
-  std::unique_ptr<StatusServer> status;
-  WallTime started = Clock::Real().WallNow();
-  if (config->http.enabled) {
-    const AgentConfig* cfg = &*config;
-    status = std::make_unique<StatusServer>(
-        metrics,
-        [cfg, &metrics, started] {
-          StatusInputs in;
-          in.version = KEDGE_VERSION;
-          in.config = cfg;
-          in.metrics = &metrics;
-          in.started = started;
-          in.now = Clock::Real().WallNow();
-          return BuildStatusJson(in);
-        },
-        [] { return Health{}; });
-    Status listening = status->Start(config->http.listen);
-    if (!listening.ok()) {
-      std::fprintf(stderr, "kedge run: http.listen %s: %s\n", config->http.listen.c_str(),
-                   listening.message().c_str());
+  std::optional<AgentConfig> config;
+  {
+    ConfigErrors errors(path);
+    StatusOr<AgentConfig> loaded = LoadConfigFile(path, env, fs, &errors);
+    std::cerr << errors.WarningsToString();
+    if (!loaded.ok()) {
+      std::cerr << errors.ToString() << "\n"
+                << "kedge run: " << path << " has errors; nothing was started\n";
       return 1;
     }
-    KEDGE_LOG(kInfo) << "status page at http://127.0.0.1:" << status->port() << "/";
+    config = std::move(*loaded);
   }
-  g_agent = agent->get();
+  // systemd (Type=notify, WatchdogSec) when NOTIFY_SOCKET is set; nothing otherwise.
+  std::unique_ptr<ServiceHost> host = CreateLinuxServiceHost(env, static_cast<long>(::getpid()));
   std::signal(SIGINT, OnSignal);
   std::signal(SIGTERM, OnSignal);
-  host->NotifyReady();
-  Status ran = (*agent)->Run();
-  g_agent = nullptr;
-  if (status) status->Stop();
-  if (!ran.ok()) {
-    std::fprintf(stderr, "kedge run: %s\n", ran.message().c_str());
-    return 1;
+  std::signal(SIGHUP, OnReload);
+  bool ready_sent = false;
+  while (true) {
+    Logger::Get().SetLevel(level_text.empty() ? config->log_level : level);
+    g_reload = false;
+    int code = RunOnce(*config, env, *host, &ready_sent);
+    if (code != 0 || !g_reload) return code;
+    // SIGHUP: the agent drained and committed; read the file again. A bad file keeps the
+    // configuration that was running, so a typo never stops the agent.
+    ConfigErrors errors(path);
+    StatusOr<AgentConfig> loaded = LoadConfigFile(path, env, fs, &errors);
+    if (loaded.ok()) {
+      config = std::move(*loaded);
+      KEDGE_LOG(kInfo) << "reloaded " << path;
+    } else {
+      KEDGE_LOG(kError) << "reload refused, " << path << " has errors; running as before:\n"
+                        << errors.ToString();
+    }
   }
-  return 0;
 }
 
 }  // namespace kedge::agent

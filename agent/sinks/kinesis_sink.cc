@@ -35,9 +35,9 @@ KinesisSink::KinesisSink(const SinkConfig& config, std::unique_ptr<kpl::Producer
       clock_(clock),
       metrics_(metrics),
       ledger_(config.name, spool, clock, metrics),
-      producer_(std::move(producer)),
       aggregation_(config.aggregation),
-      map_wait_until_(clock.Now() + std::chrono::seconds(5)) {}
+      map_wait_until_(clock.Now() + std::chrono::seconds(5)),
+      producer_(std::move(producer)) {}
 
 void KinesisSink::Pump() {
   producer_->Poll();

@@ -140,6 +140,25 @@ TEST_F(RunIntegrationTest, TailsAFileAcrossACleanRestartWithoutLossOrRepeats) {
   EXPECT_EQ(proxy_->rejected(), 0);
 }
 
+TEST_F(RunIntegrationTest, SighupReloadsWithoutLosingOrRepeatingAndRefusesABadFile) {
+  std::string config = WriteConfig();
+  AppendLines(0, 1000);
+  auto agent = StartAgent(config);
+  ASSERT_TRUE(agent->started());
+  EXPECT_EQ(WaitFor(1000).size(), 1000u);
+  agent->Signal(SIGHUP);  // a good file: drain, re-read, go on
+  AppendLines(1000, 2000);
+  EXPECT_EQ(WaitFor(2000).size(), 2000u);
+  std::ofstream(config, std::ios::app) << "bogus_key: 1\n";
+  agent->Signal(SIGHUP);  // a bad file: refused, the running configuration stays
+  AppendLines(2000, 3000);
+  std::vector<std::string> got = WaitFor(3000);
+  EXPECT_TRUE(agent->Running());
+  EXPECT_EQ(agent->Stop(SIGINT), 0);
+  EXPECT_EQ(got.size(), 3000u);
+  EXPECT_EQ(std::set<std::string>(got.begin(), got.end()), Expected(3000));
+}
+
 TEST_F(RunIntegrationTest, KillNineLosesNothing) {
   std::string config = WriteConfig();
   AppendLines(0, 20000);

@@ -155,6 +155,10 @@ bool BackgroundProcess::Running() {
   return false;
 }
 
+void BackgroundProcess::Signal(int signal) {
+  if (pid_ > 0) ::kill(pid_, signal);
+}
+
 int BackgroundProcess::Stop(int signal) {
   if (pid_ <= 0) return exit_code_;
   ::kill(pid_, signal);

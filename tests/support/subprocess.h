@@ -35,6 +35,8 @@ class BackgroundProcess {
   bool started() const { return pid_ > 0; }
   // Sends `signal` and waits for the exit; returns the exit code (-1 when killed by a signal).
   int Stop(int signal);
+  // Sends `signal` without waiting.
+  void Signal(int signal);
   // True while it runs (reaps it when it has exited).
   bool Running();
 
