@@ -1,5 +1,5 @@
-// Runs every case of the AWS Signature Version 4 test suite (../shared/testdata/sigv4 beside the
-// source tree, or $KEDGE_SIGV4_SUITE) through ComputeSignature and SignRequest, and checks the
+// Runs every case of the AWS Signature Version 4 test suite (tests/data/sigv4, a copy of
+// ../shared/testdata/sigv4, or $KEDGE_SIGV4_SUITE) through ComputeSignature and SignRequest, and checks the
 // canonical request (.creq), string to sign (.sts) and Authorization value (.authz) exactly.
 // A missing suite is a failure, never a skip.
 
@@ -48,13 +48,15 @@ constexpr Erratum kErrata[] = {
      "headers line; its .sts and .authz were computed with it in"},
 };
 
-// $KEDGE_SIGV4_SUITE, else beside $KEDGE_SOURCE_DIR (set by CTest), else beside the source tree
-// this binary was built from.
+// $KEDGE_SIGV4_SUITE, else the copy in the repository (tests/data/sigv4, with the suite's
+// LICENSE and NOTICE), else ../shared/testdata/sigv4 beside the source tree.
 fs::path SuiteDir() {
   if (const char* dir = std::getenv("KEDGE_SIGV4_SUITE"); dir != nullptr && *dir != '\0') {
     return dir;
   }
   if (const char* dir = std::getenv("KEDGE_SOURCE_DIR"); dir != nullptr && *dir != '\0') {
+    fs::path vendored = fs::path(dir) / "tests" / "data" / "sigv4";
+    if (fs::is_directory(vendored)) return vendored;
     return fs::path(dir) / ".." / "shared" / "testdata" / "sigv4";
   }
 #ifdef KEDGE_SIGV4_SUITE_DEFAULT
@@ -175,7 +177,7 @@ TEST(SigV4SuiteTest, SuiteIsPresentAndHasEveryCase) {
   fs::path root = SuiteDir();
   ASSERT_TRUE(fs::is_directory(root))
       << "the AWS SigV4 test suite is missing at " << root.string()
-      << ": it belongs in ../shared/testdata/sigv4 beside the source tree (or set "
+      << ": it belongs in tests/data/sigv4 (or ../shared/testdata/sigv4; or set "
       << "KEDGE_SIGV4_SUITE to its folder)";
   std::vector<SuiteCase> cases = FindCases();
   EXPECT_GE(cases.size(), kMinimumCases) << "found only " << cases.size() << " cases in "
