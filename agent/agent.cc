@@ -62,8 +62,27 @@ struct Agent::Impl {
   bool PollSources();
   milliseconds Wait(bool more) const;
   void ExportSpoolStats();
+  void SampleHistory(const kpl::SpoolStats& st, int64_t oldest_age_ms);
   SteadyTime next_stats{};
+  SteadyTime next_history{};
 };
+
+void Agent::Impl::SampleHistory(const kpl::SpoolStats& st, int64_t oldest_age_ms) {
+  SteadyTime now = clock.Now();
+  if (options.history == nullptr || now < next_history) return;
+  next_history = now + std::chrono::seconds(5);
+  StatusSample sample;
+  sample.unix_ms = ToUnixMillis(clock.WallNow());
+  for (const auto& m : metrics.Snapshot()) {
+    if (m.name == "kedge_source_records_spooled_total") sample.records_read += m.value;
+    if (m.name == "kedge_sink_records_sent_total") sample.records_sent += m.value;
+  }
+  sample.records_dropped = st.dropped;
+  sample.spool_bytes = st.bytes;
+  sample.spool_records = st.records;
+  sample.oldest_unsent_age_ms = oldest_age_ms;
+  options.history->Add(sample);
+}
 
 // Spool depth and age for /metrics and the status page, once a second.
 void Agent::Impl::ExportSpoolStats() {
@@ -80,13 +99,17 @@ void Agent::Impl::ExportSpoolStats() {
   gauge("kedge_spool_dropped_records", "Records dropped by when_full: drop_oldest", st.dropped);
   gauge("kedge_spool_dead_letters", "Records in the dead-letter table", st.dead_letters);
   int64_t wall_ms = ToUnixMillis(clock.WallNow());
+  int64_t oldest_age_ms = 0;
   for (const kpl::SpoolSinkStats& sink : st.sinks) {
     Labels labels{{"sink", sink.sink}};
     gauge("kedge_spool_sink_records", "Records waiting for this sink", sink.records, labels);
-    double age = sink.oldest_created_ms ? (wall_ms - *sink.oldest_created_ms) / 1000.0 : 0;
+    int64_t age_ms = sink.oldest_created_ms ? wall_ms - *sink.oldest_created_ms : 0;
+    oldest_age_ms = std::max(oldest_age_ms, age_ms);
     gauge("kedge_spool_oldest_record_age_seconds",
-          "Age of the oldest record this sink has not delivered (like IteratorAge)", age, labels);
+          "Age of the oldest record this sink has not delivered (like IteratorAge)",
+          age_ms / 1000.0, labels);
   }
+  SampleHistory(st, oldest_age_ms);
 }
 
 Status Agent::Impl::OpenSpool() {

@@ -18,6 +18,7 @@
 
 #include "agent/config/config.h"
 #include "agent/metrics/registry.h"
+#include "agent/metrics/status_history.h"
 #include "platform/clock.h"
 #include "platform/env.h"
 #include "platform/status.h"
@@ -32,6 +33,9 @@ struct AgentOptions {
   std::function<void()> heartbeat;
   // Called on the pipeline thread when shutdown begins (before the drain).
   std::function<void()> stopping;
+  // When set, a sample of throughput and spool depth goes here every 5 s (the status page's
+  // charts). Must outlive the agent; thread-safe.
+  StatusHistory* history = nullptr;
 };
 
 class Agent {

@@ -55,6 +55,8 @@ int RunOnce(const AgentConfig& config, Env& env, ServiceHost& host, bool* ready_
     if (!g_reload) host.NotifyStopping();
   };
   MetricsRegistry metrics;
+  StatusHistory history;
+  options.history = &history;
   auto agent = Agent::Create(config, env, Clock::Real(), metrics, options);
   if (!agent.ok()) {
     std::fprintf(stderr, "kedge run: %s\n",
@@ -67,11 +69,12 @@ int RunOnce(const AgentConfig& config, Env& env, ServiceHost& host, bool* ready_
     const AgentConfig* cfg = &config;
     status = std::make_unique<StatusServer>(
         metrics,
-        [cfg, &metrics, started] {
+        [cfg, &metrics, &history, started] {
           StatusInputs in;
           in.version = KEDGE_VERSION;
           in.config = cfg;
           in.metrics = &metrics;
+          in.history = &history;
           in.started = started;
           in.now = Clock::Real().WallNow();
           return BuildStatusJson(in);
