@@ -283,17 +283,6 @@ void Agent::RequestStop() {
   impl_->http->Wakeup();
 }
 
-void Agent::RunOnce() {
-  Impl& a = *impl_;
-  a.PollSources();
-  Status committed = a.spool->MaybeCommit();
-  if (!committed.ok()) {
-    KEDGE_LOG_EVERY(kError, std::chrono::seconds(30)) << committed.ToString();
-  }
-  for (auto& sink : a.sinks) sink->Pump();
-  a.http->Poll(milliseconds(0));
-}
-
 Status Agent::Run() {
   Impl& a = *impl_;
   KEDGE_LOG(kInfo) << "kedge running: " << a.sources.size() << " sources, " << a.sinks.size()

@@ -50,8 +50,6 @@ class Agent {
   // Runs until RequestStop(); then drains and commits. Returns OK after a clean stop.
   Status Run();
   void RequestStop();
-  // Runs one pass of the loop without waiting (for tests): polls sources, commits, pumps sinks.
-  void RunOnce();
 
   // For /status and tests.
   uint64_t records_in_spool() const;

@@ -5,28 +5,24 @@
 #include <set>
 
 #include "kpl/backoff.h"
+#include "platform/aws/errors.h"
 #include "platform/logging.h"
 
 namespace kedge::kpl {
 
 FailureClass ClassifyFailure(const Status& status) {
-  switch (status.code()) {
-    case StatusCode::kResourceExhausted:
+  // The one AWS error classifier decides; this only names its answer in the retrier's terms.
+  switch (aws::Classify(status)) {
+    case aws::ErrorClass::kThrottled:
       return FailureClass::kThrottled;
-    case StatusCode::kUnavailable:
-    case StatusCode::kDeadlineExceeded:
+    case aws::ErrorClass::kRetryable:
       return FailureClass::kRetryable;
-    case StatusCode::kUnauthenticated:
-      // ExpiredToken / ExpiredTokenException / RequestExpired / RequestTimeTooSkewed: the
-      // credentials (or the clock) need refreshing; a wrong key or signature does not get
-      // better by retrying.
-      return status.message().find("Expired") != std::string::npos ||
-                     status.message().find("TimeTooSkewed") != std::string::npos
-                 ? FailureClass::kExpiredCredentials
-                 : FailureClass::kFatal;
-    default:
-      return FailureClass::kFatal;
+    case aws::ErrorClass::kExpired:
+      return FailureClass::kExpiredCredentials;
+    case aws::ErrorClass::kFatal:
+      break;
   }
+  return FailureClass::kFatal;
 }
 
 Status StatusForRecordError(const std::string& code, const std::string& message) {

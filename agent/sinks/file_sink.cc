@@ -31,8 +31,7 @@ void FileSink::Pump() {
 }
 
 std::optional<SteadyTime> FileSink::NextWakeup() const {
-  if (ledger_.paused()) return ledger_.paused_until();
-  return std::nullopt;
+  return ledger_.NextWakeup(std::nullopt);
 }
 
 }  // namespace kedge::agent

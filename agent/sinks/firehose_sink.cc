@@ -54,11 +54,7 @@ void FirehoseSink::Pump() {
 }
 
 std::optional<SteadyTime> FirehoseSink::NextWakeup() const {
-  std::optional<SteadyTime> wake = producer_->NextWakeup();
-  if (ledger_.paused()) {
-    wake = wake ? std::min(*wake, ledger_.paused_until()) : ledger_.paused_until();
-  }
-  return wake;
+  return ledger_.NextWakeup(producer_->NextWakeup());
 }
 
 bool FirehoseSink::Drain() {

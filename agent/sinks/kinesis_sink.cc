@@ -106,11 +106,7 @@ void KinesisSink::ExportMetrics() {
 }
 
 std::optional<SteadyTime> KinesisSink::NextWakeup() const {
-  std::optional<SteadyTime> wake = producer_->NextWakeup();
-  if (ledger_.paused()) {
-    wake = wake ? std::min(*wake, ledger_.paused_until()) : ledger_.paused_until();
-  }
-  return wake;
+  return ledger_.NextWakeup(producer_->NextWakeup());
 }
 
 bool KinesisSink::Drain() {

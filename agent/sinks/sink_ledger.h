@@ -3,6 +3,8 @@
 // arrive (often inside a producer callback) and applied together in Settle(), with the sink's
 // counters and the backoff after failures. Single-threaded, owned by a sink.
 
+#include <algorithm>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -29,6 +31,11 @@ class SinkLedger {
   void Settle();
   bool paused() const { return clock_.Now() < paused_until_; }
   SteadyTime paused_until() const { return paused_until_; }
+  // A sink's next wakeup: its producer's `wake`, or the end of a pause if that comes first.
+  std::optional<SteadyTime> NextWakeup(std::optional<SteadyTime> wake) const {
+    if (!paused()) return wake;
+    return wake ? std::min(*wake, paused_until_) : paused_until_;
+  }
 
  private:
   std::string sink_;
