@@ -52,7 +52,9 @@ void ExpectAllOnceOrLostAnswerRepeats(const std::vector<std::string>& got,
   std::map<std::string, int> times;
   for (const auto& g : got) ++times[g];
   for (const auto& [data, n] : times) {
-    if (may_repeat == 0) EXPECT_EQ(n, 1) << data;
+    if (may_repeat == 0) {
+      EXPECT_EQ(n, 1) << data;
+    }
   }
 }
 
@@ -79,7 +81,8 @@ class KinesisFaultTest : public ::testing::Test {
   }
 
   testing::ProcessResult Put(const std::vector<std::string>& lines,
-                             std::vector<std::string> extra = {}) {
+                             std::vector<std::string> extra = {},
+                             std::map<std::string, std::string> more_env = {}) {
     std::string input;
     for (const auto& l : lines) input += l + "\n";
     std::vector<std::string> args = {testing::BinaryPath("agent/kedge"), "put", "--stream",
@@ -87,7 +90,9 @@ class KinesisFaultTest : public ::testing::Test {
                                      "--partition-key-field", "device", "--rate-limit", "0"};
     args.insert(args.end(), extra.begin(), extra.end());
     args.push_back("-");
-    return testing::RunProcess(args, Env(), input);
+    std::map<std::string, std::string> env = Env();
+    env.insert(more_env.begin(), more_env.end());
+    return testing::RunProcess(args, env, input);
   }
 
   std::string upstream_, dir_, stream_;
@@ -106,8 +111,8 @@ class KedgePutFaultTest : public KinesisFaultTest,
 
 TEST_P(KedgePutFaultTest, DeliversEveryRecordThroughTheFault) {
   const PutFaultCase& c = GetParam();
-  // Every other PutRecords draws the fault, so each retry can get through.
-  proxy_->SetPlan({c.fault, Fault{}});
+  // One PutRecords in three draws the fault, so retries get through.
+  proxy_->SetPlan({c.fault, Fault{}, Fault{}});
   std::vector<std::string> lines = Lines(0, 3000);
   auto result = Put(lines, c.aggregate ? std::vector<std::string>{}
                                        : std::vector<std::string>{"--no-aggregation"});
@@ -115,7 +120,9 @@ TEST_P(KedgePutFaultTest, DeliversEveryRecordThroughTheFault) {
   EXPECT_THAT(result.err, HasSubstr("3000 records"));
   EXPECT_GE(proxy_->injected(c.fault.kind), 1) << "the fault was never drawn";
   EXPECT_EQ(proxy_->rejected(), 0);
-  if (c.fault.kind == FaultKind::kPartialFailure) EXPECT_GT(proxy_->records_failed(), 0);
+  if (c.fault.kind == FaultKind::kPartialFailure) {
+    EXPECT_GT(proxy_->records_failed(), 0);
+  }
   ExpectAllOnceOrLostAnswerRepeats(reader_->ReadAll(stream_), lines, *proxy_);
 }
 
@@ -138,7 +145,7 @@ INSTANTIATE_TEST_SUITE_P(
 TEST_F(KinesisFaultTest, KedgePutLearnsTheEndpointsClockWhenItIsTwentyMinutesAhead) {
   proxy_->SetClockSkew(std::chrono::minutes(20));
   std::vector<std::string> lines = Lines(0, 2000);
-  auto result = Put(lines);
+  auto result = Put(lines, {}, {{"KEDGE_LOG_LEVEL", "warn"}});
   EXPECT_EQ(result.exit_code, 0) << result.err;
   EXPECT_GE(proxy_->skew_rejections(), 1);
   EXPECT_LE(proxy_->skew_rejections(), 4) << "the offset must be learnt at once";
@@ -149,7 +156,8 @@ TEST_F(KinesisFaultTest, KedgePutLearnsTheEndpointsClockWhenItIsTwentyMinutesAhe
 TEST_F(KinesisFaultTest, KedgePutLearnsTheEndpointsClockFromRequestExpiredWhenItIsBehind) {
   proxy_->SetClockSkew(-std::chrono::minutes(20), "RequestExpired");
   std::vector<std::string> lines = Lines(0, 2000);
-  auto result = Put(lines, {"--protocol", "cbor"});
+  // JSON: kinesalite 3.3 truncates CBOR answers at 16 KiB (PutRecords of 500 plain records).
+  auto result = Put(lines);
   EXPECT_EQ(result.exit_code, 0) << result.err;
   EXPECT_GE(proxy_->skew_rejections(), 1);
   EXPECT_LE(proxy_->skew_rejections(), 4);
