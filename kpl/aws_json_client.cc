@@ -1,7 +1,5 @@
 #include "kpl/aws_json_client.h"
 
-#include <ctime>
-
 #include "platform/aws/errors.h"
 #include "platform/aws/sigv4.h"
 #include "platform/crypto.h"
@@ -14,14 +12,6 @@ using nlohmann::json;
 
 constexpr char kJsonType[] = "application/x-amz-json-1.1";
 constexpr char kCborType[] = "application/x-amz-cbor-1.1";
-
-// Parses an RFC 7231 date ("Wed, 25 Nov 2026 18:24:03 GMT").
-std::optional<WallTime> ParseHttpDate(std::string_view text) {
-  std::tm tm{};
-  std::string s(text);
-  if (strptime(s.c_str(), "%a, %d %b %Y %H:%M:%S GMT", &tm) == nullptr) return std::nullopt;
-  return std::chrono::system_clock::from_time_t(timegm(&tm));
-}
 
 }  // namespace
 
@@ -69,7 +59,7 @@ void AwsJsonClient::Call(const std::string& operation, const json& request,
   aws::SigningParams params;
   params.service = options_.service;
   params.region = options_.region;
-  params.time = clock_.WallNow() + clock_offset_;
+  params.time = skew_.Correct(clock_.WallNow());
   Status signed_ok = aws::SignRequest(&http, *credentials, params);
   if (!signed_ok.ok()) {
     done(signed_ok.WithContext(what));
@@ -98,7 +88,9 @@ StatusOr<json> AwsJsonClient::Decode(const net::HttpResponse& response, const st
     }
     aws::ApiError error =
         aws::ParseJsonError(response.status, error_body, response.Header("x-amzn-errortype"));
-    if (aws::Classify(error) == aws::ErrorClass::kExpired) LearnClockOffset(response);
+    if (aws::IsClockSkewError(error)) {
+      (void)skew_.Observe(response.Header("date"), clock_.WallNow());  // logs a change
+    }
     return aws::ToStatus(error, what);
   }
   if (response.body.empty()) return json::object();  // CreateStream answers with no body
@@ -115,17 +107,6 @@ StatusOr<json> AwsJsonClient::Decode(const net::HttpResponse& response, const st
                          std::to_string(response.body.size()) + " bytes)");
   }
   return body;
-}
-
-void AwsJsonClient::LearnClockOffset(const net::HttpResponse& response) {
-  auto server = ParseHttpDate(response.Header("date"));
-  if (!server) return;
-  auto offset = std::chrono::duration_cast<std::chrono::seconds>(*server - clock_.WallNow());
-  if (offset != clock_offset_) {
-    KEDGE_LOG(kWarn) << "the local clock is off by " << offset.count()
-                     << " s from the endpoint's; signing with the endpoint's time from now on";
-    clock_offset_ = offset;
-  }
 }
 
 }  // namespace kedge::kpl

@@ -16,6 +16,7 @@
 #include <nlohmann/json.hpp>
 
 #include "kpl/kinesis_api.h"
+#include "platform/aws/clock_skew.h"
 #include "platform/aws/credentials.h"
 #include "platform/clock.h"
 #include "platform/net/http_client.h"
@@ -54,18 +55,17 @@ class AwsJsonClient {
 
   // Server time minus local time, learned from the Date header of a RequestExpired / signature
   // expiry answer, and applied to later signatures (devices without NTP drift).
-  std::chrono::seconds clock_offset() const { return clock_offset_; }
+  std::chrono::seconds clock_offset() const { return skew_.offset(); }
 
  private:
   StatusOr<nlohmann::json> Decode(const net::HttpResponse& response, const std::string& what);
-  void LearnClockOffset(const net::HttpResponse& response);
 
   net::HttpClient& http_;
   aws::CredentialsProvider& credentials_;
   Clock& clock_;
   AwsJsonClientOptions options_;
   uint64_t requests_sent_ = 0;
-  std::chrono::seconds clock_offset_{0};
+  aws::ClockSkew skew_;
 };
 
 }  // namespace kedge::kpl

@@ -31,6 +31,11 @@ class Env {
   virtual StatusOr<std::vector<std::string>> ListDir(const std::string& path) const = 0;
   virtual Status RemoveFile(const std::string& path) = 0;
   virtual StatusOr<uint64_t> FileSize(const std::string& path) const = 0;
+  // Bytes this process may still write on the file system holding `path` (a file or directory),
+  // for messages about a full disk. Unimplemented where the OS gives no answer.
+  virtual StatusOr<uint64_t> FreeBytes(const std::string& path) const {
+    return UnimplementedError("free space of " + path);
+  }
 
   // The user's home directory ($HOME, then the password database), or nullopt.
   virtual std::optional<std::string> HomeDir() const = 0;
@@ -49,6 +54,7 @@ class PosixEnv : public Env {
   StatusOr<std::vector<std::string>> ListDir(const std::string& path) const override;
   Status RemoveFile(const std::string& path) override;
   StatusOr<uint64_t> FileSize(const std::string& path) const override;
+  StatusOr<uint64_t> FreeBytes(const std::string& path) const override;
   std::optional<std::string> HomeDir() const override;
 };
 
@@ -66,5 +72,13 @@ class FakeEnv : public PosixEnv {
  private:
   std::map<std::string, std::string> vars_;
 };
+
+// "12345 bytes free in /var/lib/kedge" for a message about a full disk, or "free space
+// unknown" when the OS does not say.
+inline std::string FreeSpaceText(const Env& env, const std::string& path) {
+  StatusOr<uint64_t> free = env.FreeBytes(path);
+  if (!free.ok()) return "free space unknown";
+  return std::to_string(*free) + " bytes free in " + path;
+}
 
 }  // namespace kedge

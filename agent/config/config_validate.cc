@@ -1,6 +1,7 @@
 #include "agent/config/config_validate.h"
 
 #include <algorithm>
+#include <cstdio>
 #include <cstdlib>
 #include <set>
 
@@ -190,6 +191,30 @@ void ValidateConfig(const AgentConfig& config, const FileSystem& fs, ConfigError
   }
 }
 
+namespace {
+
+// A file holding a password that other users can read leaks it: say so (a warning, since the
+// operator may have reasons, e.g. a group of administrators).
+void WarnIfSecretsAreReadableByOthers(const std::string& path, const AgentConfig& config,
+                                      const FileSystem& fs, ConfigErrors* errors) {
+  size_t holder = config.sources.size();
+  for (size_t i = 0; i < config.sources.size() && holder == config.sources.size(); ++i) {
+    if (!config.sources[i].mqtt.password.empty()) holder = i;
+  }
+  if (holder == config.sources.size()) return;
+  StatusOr<FileInfo> info = fs.Stat(path);
+  if (!info.ok() || (info->permissions & 0044) == 0) return;
+  char mode[8];
+  std::snprintf(mode, sizeof mode, "%03o", static_cast<unsigned>(info->permissions));
+  errors->Warning(config.sources[holder].KeyLine("password"),
+                  "sources[" + std::to_string(holder) + "].password",
+                  std::string("the file holds a password and is readable by ") +
+                      ((info->permissions & 0004) != 0 ? "every user" : "its group") +
+                      " (mode " + mode + "): chmod 600 " + path);
+}
+
+}  // namespace
+
 StatusOr<AgentConfig> LoadConfigFile(const std::string& path, const Env& env, const FileSystem& fs,
                                      ConfigErrors* errors) {
   StatusOr<std::string> text = env.ReadFile(path);
@@ -208,6 +233,7 @@ StatusOr<AgentConfig> LoadConfigFile(const std::string& path, const Env& env, co
   }
   // Validated even after parse errors, so that every problem is reported in one run.
   ValidateConfig(config, fs, errors);
+  WarnIfSecretsAreReadableByOthers(path, config, fs, errors);
   if (!errors->ok()) return errors->ToStatus();
   return config;
 }

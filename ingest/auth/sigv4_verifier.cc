@@ -6,6 +6,7 @@
 
 #include "ingest/server/aws_errors.h"
 #include "platform/aws/sigv4.h"
+#include "platform/aws/time_format.h"
 #include "platform/crypto.h"
 
 namespace kedge::ingest {
@@ -199,7 +200,11 @@ std::optional<SigV4Verifier::Failure> SigV4Verifier::Verify(const HttpRequest& r
 std::optional<HttpResponse> SigV4Verifier::Check(const HttpRequest& request, bool streamed) const {
   std::optional<Failure> failure = Verify(request, streamed);
   if (!failure) return std::nullopt;
-  return AwsError(ErrorStyleOf(request), failure->http_status, failure->code, failure->message);
+  HttpResponse response =
+      AwsError(ErrorStyleOf(request), failure->http_status, failure->code, failure->message);
+  // As AWS does: the service's time, from which a client with a wrong clock learns its offset.
+  response.headers.emplace_back("Date", aws::FormatHttpDate(clock_.WallNow()));
+  return response;
 }
 
 }  // namespace kedge::ingest

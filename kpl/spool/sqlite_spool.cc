@@ -210,9 +210,13 @@ Status SqliteSpool::Commit() {
     if (sqlite3_get_autocommit(db_) == 0) SqliteExec(db_, "ROLLBACK", Context()).IgnoreError();
     commit_failures_++;
     last_commit_error_ = status;
+    std::string dir = options_.path.substr(0, options_.path.find_last_of('/') + 1);
     KEDGE_LOG_EVERY(kError, std::chrono::seconds(10))
         << "spool commit failed, " << pending_ops_ << " operations kept in memory for the next "
-        << "try: " << status.ToString();
+        << "try: " << status.ToString()
+        << (status.code() == StatusCode::kResourceExhausted
+                ? " (" + FreeSpaceText(env_, dir.empty() ? "." : dir) + ")"
+                : std::string());
     return Fail(status);
   }
   ClearPending();

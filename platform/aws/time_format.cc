@@ -97,6 +97,19 @@ StatusOr<WallTime> ParseHttpDate(std::string_view text) {
   return time.ok() ? time : bad();
 }
 
+std::string FormatHttpDate(WallTime time) {
+  static constexpr std::string_view kMonths = "JanFebMarAprMayJunJulAugSepOctNovDec";
+  static constexpr std::string_view kWeekdays = "ThuFriSatSunMonTueWed";  // 1970-01-01: Thu
+  UtcTime utc = ToUtc(time);
+  int64_t days = DaysFromCivil(utc.year, utc.month, utc.day);
+  size_t weekday = static_cast<size_t>(((days % 7) + 7) % 7);
+  char text[40];
+  std::snprintf(text, sizeof text, "%.3s, %02u %.3s %04d %02u:%02u:%02u GMT",
+                kWeekdays.data() + weekday * 3, utc.day, kMonths.data() + (utc.month - 1) * 3,
+                utc.year, utc.hour, utc.minute, utc.second);
+  return text;
+}
+
 std::string AmzDate(WallTime time) {
   UtcTime utc = ToUtc(time);
   char buf[64];

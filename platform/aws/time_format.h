@@ -2,6 +2,7 @@
 // UTC calendar conversions and the time formats AWS answers carry. (X-Amz-Date is formatted and
 // parsed by AmzDate/ParseAmzDate in sigv4.h, built on these.) Pure functions; thread-safe.
 
+#include <string>
 #include <string_view>
 
 #include "platform/clock.h"
@@ -27,5 +28,7 @@ StatusOr<WallTime> FromUtc(const UtcTime& utc);
 // Parses an HTTP Date header in IMF-fixdate form, as AWS sends it:
 // "Wed, 25 Nov 2026 18:49:12 GMT". InvalidArgument quoting the text otherwise.
 StatusOr<WallTime> ParseHttpDate(std::string_view text);
+// The same form, for Date headers of answers: FormatHttpDate(t) parses back to t (to the second).
+std::string FormatHttpDate(WallTime time);
 
 }  // namespace kedge::aws

@@ -2,6 +2,7 @@
 #include <fcntl.h>
 #include <pwd.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -110,6 +111,12 @@ StatusOr<uint64_t> PosixEnv::FileSize(const std::string& path) const {
   struct stat st;
   if (::stat(path.c_str(), &st) != 0) return PosixError(path, errno);
   return static_cast<uint64_t>(st.st_size);
+}
+
+StatusOr<uint64_t> PosixEnv::FreeBytes(const std::string& path) const {
+  struct statvfs fs;
+  if (::statvfs(path.c_str(), &fs) != 0) return PosixError(path, errno);
+  return static_cast<uint64_t>(fs.f_bavail) * static_cast<uint64_t>(fs.f_frsize);
 }
 
 std::optional<std::string> PosixEnv::HomeDir() const {

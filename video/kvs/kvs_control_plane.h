@@ -12,6 +12,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <string_view>
 
 #include "platform/aws/clock_skew.h"
 #include "platform/aws/credentials.h"
@@ -67,6 +68,11 @@ class KvsControlPlane {
   StatusOr<net::HttpRequest> PutMediaRequest(const std::string& data_endpoint,
                                              const std::string& stream_name, int64_t start_ms);
 
+  // Learns the service's time from the Date header of a clock-skew answer that came outside
+  // the control plane (a PutMedia refused with "Signature expired").
+  void ObserveClockSkew(std::string_view date_header) {
+    (void)skew_.Observe(date_header, clock_.WallNow());
+  }
   // The time to sign with (the wall clock corrected by what AWS's Date headers taught).
   WallTime SigningTime() const { return skew_.Correct(clock_.WallNow()); }
   const Options& options() const { return options_; }

@@ -535,6 +535,7 @@ void KvsUploader::OnSessionDone(uint64_t generation, StatusOr<net::HttpResponse>
         aws::ParseJsonError(result->status, s->raw_prefix, result->Header("x-amzn-errortype"));
     Status status = aws::ToStatus(error, what);
     aws::ErrorClass kind = aws::Classify(error);
+    if (aws::IsClockSkewError(error)) control_.ObserveClockSkew(result->Header("date"));
     if (kind == aws::ErrorClass::kExpired || result->status == 401 || result->status == 403) {
       credentials_.Invalidate();
     }

@@ -132,6 +132,10 @@ StatusOr<FragmentMeta> FragmentStore::Append(FragmentMeta meta, std::string_view
     if (index_.empty()) break;
     ++counters_.dropped_full;  // the disk is fuller than max_bytes allows for
     counters_.dropped_bytes += index_.begin()->second.size;
+    KEDGE_LOG_EVERY(kError, std::chrono::seconds(10))
+        << "fragment store " << options_.dir << ": disk full (" << FreeSpaceText(env_, options_.dir)
+        << "): dropped the oldest fragment, at " << index_.begin()->second.timecode_ms << " ("
+        << counters_.dropped_full << " dropped so far); " << written.message();
     KEDGE_RETURN_IF_ERROR(RemoveLocked(index_.begin()->first));
   }
   if (!written.ok()) return written.WithContext("fragment store");

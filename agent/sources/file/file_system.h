@@ -20,6 +20,7 @@ struct FileInfo {
   uint64_t size = 0;
   int64_t mtime_ns = 0;
   bool regular = true;
+  uint32_t permissions = 0600;  // the rwx bits (st_mode & 0777)
 };
 
 // An open file. It stays readable after the path is renamed or unlinked, which is how a

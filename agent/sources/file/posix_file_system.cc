@@ -19,6 +19,7 @@ FileInfo ToInfo(const struct stat& st) {
   info.size = static_cast<uint64_t>(st.st_size);
   info.mtime_ns = static_cast<int64_t>(st.st_mtim.tv_sec) * 1000000000 + st.st_mtim.tv_nsec;
   info.regular = S_ISREG(st.st_mode);
+  info.permissions = static_cast<uint32_t>(st.st_mode & 0777);
   return info;
 }
 

@@ -53,6 +53,29 @@ TEST_F(CheckConfigTest, BadConfigExitsOneNamingFileLineAndKey) {
   EXPECT_NE(err_.str().find("1 error; nothing was started"), std::string::npos) << err_.str();
 }
 
+TEST_F(CheckConfigTest, WarnsWhenAFileHoldingAPasswordIsReadableByOthers) {
+  std::string path = Write("kedge.yaml", "state_dir: " + dir_ +
+                                             "\nsinks:\n  - {name: logs, type: file, path: " +
+                                             dir_ + "/out.jsonl}\n"
+                                             "sources:\n  - name: broker\n    type: mqtt\n"
+                                             "    broker: tcp://127.0.0.1:1883\n"
+                                             "    topics: [a]\n    username: u\n"
+                                             "    password: pw-Secret-9\n    sink: logs\n");
+  std::filesystem::permissions(path, std::filesystem::perms(0644));
+  EXPECT_EQ(Run({"--config", path}), 0) << err_.str();
+  EXPECT_NE(err_.str().find(path + ":10: sources[0].password: warning: the file holds a password and is "
+                                   "readable by every user (mode 644): chmod 600 " + path),
+            std::string::npos)
+      << err_.str();
+  EXPECT_EQ(err_.str().find("pw-Secret-9"), std::string::npos);
+  std::filesystem::permissions(path, std::filesystem::perms(0640));
+  EXPECT_EQ(Run({"--config", path}), 0);
+  EXPECT_NE(err_.str().find("readable by its group (mode 640)"), std::string::npos) << err_.str();
+  std::filesystem::permissions(path, std::filesystem::perms(0600));
+  EXPECT_EQ(Run({"--config", path}), 0);
+  EXPECT_EQ(err_.str().find("password"), std::string::npos) << err_.str();
+}
+
 TEST_F(CheckConfigTest, ChecksAgentJsonToo) {
   std::string path = Write("agent.json", "{\"flows\": [{\"filePattern\": \"" + dir_ +
                                              "/*.log\", \"kinesisStream\": \"s\"}]}");

@@ -51,6 +51,19 @@ TEST(TimeFormatTest, ParsesHttpDates) {
   }
 }
 
+TEST(TimeFormatTest, FormatsHttpDatesThatParseBack) {
+  auto known = ParseHttpDate("Wed, 25 Nov 2026 18:49:12 GMT");
+  ASSERT_TRUE(known.ok());
+  EXPECT_EQ(FormatHttpDate(*known), "Wed, 25 Nov 2026 18:49:12 GMT");
+  EXPECT_EQ(FormatHttpDate(WallTime{}), "Thu, 01 Jan 1970 00:00:00 GMT");
+  for (int64_t s = 0; s < 4000000000; s += 86400 * 37 + 3599) {
+    WallTime t{std::chrono::seconds(s)};
+    auto back = ParseHttpDate(FormatHttpDate(t));
+    ASSERT_TRUE(back.ok()) << FormatHttpDate(t);
+    EXPECT_EQ(*back, t);
+  }
+}
+
 TEST(ClockSkewTest, CorrectsALocalClockThatIsBehind) {
   ClockSkew skew;
   WallTime local = At(1795632552 - 3600);  // an hour behind, as after a reboot without RTC

@@ -7,6 +7,8 @@
 #include <gtest/gtest.h>
 
 #include "platform/aws/credential_providers.h"
+#include "platform/aws/sigv4.h"
+#include "platform/aws/time_format.h"
 #include "tests/support/test_util.h"
 #include "tests/video/kvs/fake_http_client.h"
 #include "tests/video/kvs/kvs_testutil.h"
@@ -351,6 +353,30 @@ TEST_F(KvsUploaderTest, APutMediaNotFoundDescribesTheStreamAgain) {
   http_.SendBody(PutMedia()->id, "{\"message\":\"Stream cam1 not found\"}");
   EndSession(JsonResponse(404, "", "ResourceNotFoundException"));
   EXPECT_EQ(http_.started("/describeStream"), 2);
+  EXPECT_EQ(store_->stats().fragments, 1u) << "nothing is lost";
+}
+
+// A PutMedia refused because this device's clock is 20 minutes behind the service's: the
+// answer's Date teaches the offset, and the next PutMedia is signed with the service's time.
+TEST_F(KvsUploaderTest, APutMediaRefusedForClockSkewSignsTheNextOneWithTheServicesTime) {
+  Append(testing::MakeFragments(1, clock_)[0]);
+  Make();
+  Run();
+  ASSERT_NE(PutMedia(), nullptr);
+  WallTime service_now = clock_.WallNow() + std::chrono::minutes(20);
+  std::string message = "{\"message\":\"Signature expired: 20260101T000000Z is now earlier than "
+                        "20260101T001500Z (20260101T002000Z - 5 min.)\"}";
+  http_.SendBody(PutMedia()->id, message);
+  net::HttpResponse refused = JsonResponse(403, "", "InvalidSignatureException");
+  refused.headers.emplace_back("date", aws::FormatHttpDate(service_now));
+  EndSession(refused);
+  FakeHttpClient::Request* again = PutMedia();
+  ASSERT_NE(again, nullptr);
+  std::string amz_date;
+  for (const auto& [name, value] : again->request.headers) {
+    if (name == "X-Amz-Date" || name == "x-amz-date") amz_date = value;
+  }
+  EXPECT_EQ(amz_date, aws::AmzDate(clock_.WallNow() + std::chrono::minutes(20)));
   EXPECT_EQ(store_->stats().fragments, 1u) << "nothing is lost";
 }
 
