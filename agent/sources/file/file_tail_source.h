@@ -44,6 +44,10 @@ class FileTailSource final : public Source {
   Status Start(const std::vector<Checkpoint>& saved) override;
   PollResult Poll() override;
 
+  // Makes the next Poll re-scan the glob, not waiting for poll_interval (an inotify event
+  // said a name changed).
+  void ScanSoon() { next_scan_ = SteadyTime{}; }
+
   // The files followed now, for /status: path -> accepted offset.
   std::map<std::string, uint64_t> FileOffsets() const;
   // Directories worth an inotify watch (InotifyWakeup): the glob's base directory and those of
