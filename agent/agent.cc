@@ -177,6 +177,7 @@ StatusOr<std::unique_ptr<Source>> Agent::Impl::MakeSource(const SourceConfig& so
   switch (source.type) {
     case SourceType::kFile: {
       auto file = std::make_unique<FileTailSource>(source, fs, clock, sink, metrics);
+      file->FitBatchesTo(config.spool.max_bytes);
       file_tails.push_back(file.get());
       return std::unique_ptr<Source>(std::move(file));
     }
@@ -245,7 +246,7 @@ bool Agent::Impl::PollSources() {
       s.source->Pause();
       s.retry_resume = now + milliseconds(500);
       KEDGE_LOG_EVERY(kWarn, std::chrono::seconds(60))
-          << "the spool is full (spool.when_full: block): sources wait until sinks free room";
+          << "the spool is full: sources wait until sinks free room";
     }
   }
   return more;
