@@ -9,6 +9,7 @@
 #include "agent/sinks/kinesis_sink.h"
 #include "agent/sources/file/file_system.h"
 #include "agent/sources/file/file_tail_source.h"
+#include "agent/sources/file/file_wakeups.h"
 #include "agent/sources/stdin/stdin_source.h"
 #include "agent/spool_sink.h"
 #include "kpl/firehose_client.h"
@@ -51,6 +52,7 @@ struct Agent::Impl {
   std::vector<std::unique_ptr<kpl::FirehoseClient>> firehose_clients;
   std::vector<std::unique_ptr<Sink>> sinks;
   std::vector<SourceSlot> sources;
+  std::unique_ptr<FileWakeups> file_wakeups;  // inotify for file sources; built after http
 
   Impl(const AgentConfig& c, Env& e, Clock& k, MetricsRegistry& m, AgentOptions o)
       : config(c), env(e), clock(k), metrics(m), options(o) {}
@@ -63,6 +65,7 @@ struct Agent::Impl {
   milliseconds Wait(bool more) const;
   void ExportSpoolStats();
   void SampleHistory(const kpl::SpoolStats& st, int64_t oldest_age_ms);
+  std::vector<FileTailSource*> file_tails;  // owned by `sources`, for file_wakeups
   SteadyTime next_stats{};
   SteadyTime next_history{};
 };
@@ -172,8 +175,12 @@ StatusOr<std::unique_ptr<Source>> Agent::Impl::MakeSource(const SourceConfig& so
                                                           RecordSink& sink) {
   std::string device_id = config.device_id;
   switch (source.type) {
-    case SourceType::kFile:
-      return std::unique_ptr<Source>(new FileTailSource(source, fs, clock, sink, metrics));
+    case SourceType::kFile: {
+      auto file = std::make_unique<FileTailSource>(source, fs, clock, sink, metrics);
+      file->FitBatchesTo(config.spool.max_bytes);
+      file_tails.push_back(file.get());
+      return std::unique_ptr<Source>(std::move(file));
+    }
     case SourceType::kStdin:
       return std::unique_ptr<Source>(new StdinSource(source, STDIN_FILENO, clock, sink, metrics));
     case SourceType::kMetrics: {
@@ -239,7 +246,7 @@ bool Agent::Impl::PollSources() {
       s.source->Pause();
       s.retry_resume = now + milliseconds(500);
       KEDGE_LOG_EVERY(kWarn, std::chrono::seconds(60))
-          << "the spool is full (spool.when_full: block): sources wait until sinks free room";
+          << "the spool is full: sources wait until sinks free room";
     }
   }
   return more;
@@ -267,11 +274,15 @@ StatusOr<std::unique_ptr<Agent>> Agent::Create(const AgentConfig& config, Env& e
   KEDGE_RETURN_IF_ERROR(impl->OpenSpool());
   impl->credentials = aws::NewDefaultCredentialsChain(env, "");
   impl->http = net::NewCurlHttpClient(net::HttpClientOptions{});
+  net::HttpClient* http = impl->http.get();
+  impl->file_wakeups = std::make_unique<FileWakeups>(clock, options.inotify,
+                                                     [http] { http->Wakeup(); });
   for (const SinkConfig& sink : config.sinks) KEDGE_RETURN_IF_ERROR(impl->BuildSink(sink));
   std::random_device seed;
   for (const SourceConfig& source : config.sources) {
     KEDGE_RETURN_IF_ERROR(impl->BuildSource(source, seed()));
   }
+  for (FileTailSource* file : impl->file_tails) impl->file_wakeups->Add(*file);
   return std::unique_ptr<Agent>(new Agent(std::move(impl)));
 }
 
@@ -288,6 +299,7 @@ Status Agent::Run() {
   KEDGE_LOG(kInfo) << "kedge running: " << a.sources.size() << " sources, " << a.sinks.size()
                    << " sinks, spool " << a.config.SpoolPath();
   while (!a.stop) {
+    a.file_wakeups->BeforePoll();
     bool more = a.PollSources();
     Status committed = a.spool->MaybeCommit();
     if (!committed.ok()) {
@@ -302,6 +314,7 @@ Status Agent::Run() {
   KEDGE_LOG(kInfo) << "kedge stopping: draining for up to " << a.options.shutdown_grace.count()
                    << " ms";
   if (a.options.stopping) a.options.stopping();
+  a.file_wakeups.reset();
   a.sources.clear();
   Status committed = a.spool->Commit();
   SteadyTime deadline = a.clock.Now() + a.options.shutdown_grace;

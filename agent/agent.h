@@ -7,7 +7,8 @@
 //
 // Threads: Run() is the pipeline thread; it owns the sources, the spool, the producers and the
 // HTTP client. RequestStop() may be called from any thread (a signal handler's flag, the
-// service host). The status server answers on its own thread from the metrics registry, which
+// service host). An inotify thread (FileWakeups) wakes the loop when followed files change.
+// The status server answers on its own thread from the metrics registry, which
 // is thread-safe.
 
 #include <atomic>
@@ -28,6 +29,9 @@ namespace kedge::agent {
 struct AgentOptions {
   std::chrono::milliseconds shutdown_grace{5000};  // time to deliver what is in flight
   std::chrono::milliseconds idle_poll{250};        // how often sources are polled when idle
+  // Wake up when a followed file's directory changes (Linux inotify), so a written line is
+  // read at once; idle_poll stays the fallback. Off: file sources are only polled.
+  bool inotify = true;
   // Called on the pipeline thread once per loop turn (at least every idle_poll): the service
   // host's watchdog ping goes here, so a stuck loop stops the pings.
   std::function<void()> heartbeat;

@@ -137,7 +137,9 @@ std::vector<SectionSpec> BuildSections() {
             "replace (bad bytes become U+FFFD), keep (pass bytes through) or drop (the record)"},
            {"flush_timeout", "duration", "5s",
             "send a last line without newline (or a pending multi-line record) after this"},
-           {"poll_interval", "duration", "250ms", "how often files are checked for new data"},
+           {"poll_interval", "duration", "250ms",
+            "how often the glob is re-scanned and files checked; inotify (Linux) reads new data "
+            "at once"},
            {"rotate_wait", "duration", "5s",
             "keep reading a renamed or deleted file this long after its last growth"},
            {"skip_header_lines", "integer", "0", "lines to skip at the start of each file"},

@@ -84,7 +84,17 @@ std::string BuildStatusJson(const StatusInputs& in) {
     j["sinks"] = sinks;
     j["sources"] = sources;
   }
-  if (in.metrics) j["metrics"] = MetricsJson(*in.metrics);
+  if (in.metrics) {
+    j["metrics"] = MetricsJson(*in.metrics);
+    // when_full: drop_oldest drops are data lost on purpose: say so next to the spool's size.
+    if (in.config) {
+      double dropped = 0;
+      for (const MetricsRegistry::Sample& s : in.metrics->Snapshot()) {
+        if (s.name == "kedge_spool_dropped_records") dropped += s.value;
+      }
+      j["spool"]["dropped_records"] = static_cast<uint64_t>(dropped);
+    }
+  }
   j["history"] = in.history ? in.history->ToJson() : json::array();
   return Logger::Get().Redact(j.dump(-1, ' ', false, json::error_handler_t::replace));
 }

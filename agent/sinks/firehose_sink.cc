@@ -38,14 +38,18 @@ FirehoseSink::FirehoseSink(const SinkConfig& config, kpl::Spool& spool, Clock& c
 
 void FirehoseSink::Pump() {
   producer_->Poll();
-  while (!ledger_.paused() && producer_->outstanding_records() < 5000) {
-    auto leased = spool_.Lease(name_, 500, 4 * 1048576);
+  while (ledger_.Leasable() && producer_->outstanding_records() < 5000) {
+    auto leased = spool_.Lease(name_, 500, ledger_.LeaseBytes(4 * 1048576));
     if (!leased.ok() || leased->empty()) break;
     for (kpl::SpooledRecord& r : *leased) {
       int64_t id = r.id;
-      Status put = producer_->Put(std::move(r.data), [this, id](const kpl::PutOutcome& o) {
+      uint64_t bytes = r.data.size() + r.partition_key.size();
+      ledger_.Leased(bytes);
+      Status put = producer_->Put(std::move(r.data), [this, id, bytes](const kpl::PutOutcome& o) {
+        ledger_.Released(bytes);
         ledger_.Outcome(id, o);
       });
+      if (!put.ok()) ledger_.Released(bytes);
       if (put.code() == StatusCode::kResourceExhausted) ledger_.Later(id);
       else if (!put.ok()) ledger_.Refused(id, put.message());
     }

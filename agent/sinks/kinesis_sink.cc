@@ -47,8 +47,8 @@ void KinesisSink::Pump() {
       producer_->shard_map().refreshes() <= 1 && clock_.Now() < map_wait_until_) {
     return;
   }
-  while (!ledger_.paused() && producer_->outstanding_records() < kMaxOutstandingRecords) {
-    auto leased = spool_.Lease(name_, kLeaseRecords, kLeaseBytes);
+  while (ledger_.Leasable() && producer_->outstanding_records() < kMaxOutstandingRecords) {
+    auto leased = spool_.Lease(name_, kLeaseRecords, ledger_.LeaseBytes(kLeaseBytes));
     if (!leased.ok()) {
       KEDGE_LOG_EVERY(kError, std::chrono::seconds(30)) << leased.status().ToString();
       break;
@@ -56,11 +56,15 @@ void KinesisSink::Pump() {
     if (leased->empty()) break;
     for (kpl::SpooledRecord& r : *leased) {
       int64_t id = r.id;
+      uint64_t bytes = r.data.size() + r.partition_key.size();
+      ledger_.Leased(bytes);
       kpl::UserRecord record{std::move(r.partition_key), std::move(r.explicit_hash_key),
                              std::move(r.data)};
-      Status put = producer_->Put(std::move(record), [this, id](const kpl::PutOutcome& o) {
+      Status put = producer_->Put(std::move(record), [this, id, bytes](const kpl::PutOutcome& o) {
+        ledger_.Released(bytes);
         ledger_.Outcome(id, o);
       });
+      if (!put.ok()) ledger_.Released(bytes);
       if (put.code() == StatusCode::kResourceExhausted) {
         ledger_.Later(id);
       } else if (!put.ok()) {

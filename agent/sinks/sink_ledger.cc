@@ -10,6 +10,11 @@ namespace {
 constexpr std::chrono::milliseconds kMinBackoff{1000};
 constexpr std::chrono::milliseconds kMaxBackoff{60000};
 
+// A quarter of the spool (none when the spool sets no bound).
+uint64_t InFlightBudget(uint64_t spool_max_bytes) {
+  return spool_max_bytes == 0 ? UINT64_MAX : std::max<uint64_t>(spool_max_bytes / 4, 1);
+}
+
 }  // namespace
 
 SinkLedger::SinkLedger(const std::string& sink, kpl::Spool& spool, Clock& clock,
@@ -17,6 +22,7 @@ SinkLedger::SinkLedger(const std::string& sink, kpl::Spool& spool, Clock& clock,
     : sink_(sink),
       spool_(spool),
       clock_(clock),
+      in_flight_budget_(InFlightBudget(spool.stats().max_bytes)),
       sent_(metrics.GetCounter("kedge_sink_records_sent_total",
                                "Records the destination acknowledged", {{"sink", sink}})),
       failed_(metrics.GetCounter("kedge_sink_records_failed_total",

@@ -28,6 +28,18 @@ class SinkLedger {
   // The destination can never take it (oversize, invalid key): dead-lettered with the reason.
   void Refused(int64_t id, std::string why) { dead_.emplace_back(id, std::move(why)); }
 
+  // The in-flight budget: a sink leases no more while the records it holds (leased, not yet
+  // settled) weigh a quarter of spool.max_bytes. Leased records are never dropped, so without
+  // it an outage could pin the whole spool in a producer's retries and when_full: drop_oldest
+  // would find nothing to drop.
+  bool Leasable() const { return !paused() && in_flight_bytes_ < in_flight_budget_; }
+  // How many bytes to ask of the next Lease: `wanted`, or what is left of the budget.
+  size_t LeaseBytes(size_t wanted) const {
+    return static_cast<size_t>(std::min<uint64_t>(wanted, in_flight_budget_ - in_flight_bytes_));
+  }
+  void Leased(uint64_t bytes) { in_flight_bytes_ += bytes; }
+  void Released(uint64_t bytes) { in_flight_bytes_ -= bytes; }
+
   void Settle();
   bool paused() const { return clock_.Now() < paused_until_; }
   SteadyTime paused_until() const { return paused_until_; }
@@ -44,6 +56,8 @@ class SinkLedger {
   std::vector<int64_t> acks_, nacks_;
   std::vector<std::pair<int64_t, std::string>> dead_;
   SteadyTime paused_until_{};
+  uint64_t in_flight_budget_;
+  uint64_t in_flight_bytes_ = 0;
   std::chrono::milliseconds backoff_{0};
   Counter& sent_;
   Counter& failed_;

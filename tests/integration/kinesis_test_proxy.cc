@@ -25,6 +25,18 @@ KinesisTestProxy::KinesisTestProxy(std::string upstream, bool tls)
       server_([this](const TestHttpRequest& r) { return Handle(r); }, ServerOptions(tls)) {}
 
 TestHttpResponse KinesisTestProxy::Handle(const TestHttpRequest& request) {
+  if (ProxyOutage outage = outage_.load(); outage != ProxyOutage::kNone) {
+    ++refused_;
+    TestHttpResponse down;
+    if (outage == ProxyOutage::kReset) {
+      down.action = TestHttpAction::kReset;
+    } else {
+      down.status = 503;
+      down.headers = {{"Content-Type", "application/x-amz-json-1.1"}};
+      down.body = R"({"__type":"ServiceUnavailable","message":"test outage"})";
+    }
+    return down;
+  }
   aws::IncomingRequest in;
   in.method = request.method;
   in.target = request.path;

@@ -1,7 +1,8 @@
 #pragma once
 // A Kinesis endpoint for tests that checks every request's SigV4 signature, as AWS does, and
 // forwards the valid ones to a real Kinesis implementation (kinesalite). Requests with a bad
-// signature get the service's error answer. Plain HTTP or TLS.
+// signature get the service's error answer. Plain HTTP or TLS. SetOutage makes it play an
+// unavailable endpoint: connections reset, or 503 ServiceUnavailable, until set back to kNone.
 
 #include <atomic>
 #include <memory>
@@ -15,6 +16,12 @@ namespace kedge::testing {
 inline constexpr char kTestAccessKeyId[] = "AKIDKEDGETEST";
 inline constexpr char kTestSecretKey[] = "kedge-test-secret-Xyz1";
 
+enum class ProxyOutage {
+  kNone,          // forward (the normal case)
+  kReset,         // reset every connection without answering, like a crashed endpoint
+  kUnavailable,   // answer 503 ServiceUnavailable, like an overloaded service
+};
+
 class KinesisTestProxy {
  public:
   // `upstream`: the kinesalite URL. With `tls`, serves the shared TestPki's server certificate.
@@ -24,6 +31,10 @@ class KinesisTestProxy {
 
   int verified() const { return verified_.load(); }
   int rejected() const { return rejected_.load(); }
+  // Thread-safe; applies to requests that arrive after the call.
+  void SetOutage(ProxyOutage outage) { outage_ = outage; }
+  // Requests refused by an outage.
+  int refused() const { return refused_.load(); }
 
  private:
   TestHttpResponse Handle(const TestHttpRequest& request);
@@ -32,6 +43,8 @@ class KinesisTestProxy {
   aws::SigV4Verifier verifier_;
   std::atomic<int> verified_{0};
   std::atomic<int> rejected_{0};
+  std::atomic<int> refused_{0};
+  std::atomic<ProxyOutage> outage_{ProxyOutage::kNone};
   TestHttpServer server_;
 };
 

@@ -4,124 +4,13 @@
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
-#include <signal.h>
-#include <unistd.h>
 
-#include <chrono>
-#include <fstream>
-#include <set>
-#include <thread>
-
-#include "agent/cli/aws_context.h"
-#include "kpl/aggregated_record.h"
-#include "kpl/kinesis_client.h"
-#include "platform/aws/credential_providers.h"
-#include "tests/integration/kinesis_test_proxy.h"
-#include "tests/support/subprocess.h"
-#include "tests/support/test_util.h"
+#include "tests/integration/run_fixture.h"
 
 namespace kedge {
 namespace {
 
 using ::testing::HasSubstr;
-using testing::kTestAccessKeyId;
-using testing::kTestSecretKey;
-
-class RunIntegrationTest : public ::testing::Test {
- protected:
-  void SetUp() override {
-    upstream_ = testing::RequireEnv("KEDGE_TEST_KINESIS_ENDPOINT");
-    ASSERT_FALSE(upstream_.empty());
-    proxy_ = std::make_unique<testing::KinesisTestProxy>(upstream_);
-    ASSERT_TRUE(proxy_->Start().ok());
-    http_ = net::NewCurlHttpClient({});
-    api_ = std::make_unique<kpl::KinesisClient>(*http_, credentials_, Clock::Real(),
-                                                kpl::KinesisClientOptions{upstream_, "us-east-1"});
-    dir_ = testing::MakeTempDir("kedge-run-it");
-    stream_ = "run-it-" + std::to_string(::getpid()) + "-" +
-              ::testing::UnitTest::GetInstance()->current_test_info()->name();
-    auto created = agent::Await<bool>(
-        *http_, [&](auto done) { api_->CreateStream(stream_, 2, std::move(done)); });
-    ASSERT_TRUE(created.ok()) << created.status().ToString();
-  }
-
-  std::string WriteConfig() {
-    std::string path = dir_ + "/kedge.yaml";
-    std::ofstream(path) << "state_dir: " << dir_ << "/state\n"
-                        << "http:\n  enabled: false\n"
-                        << "sinks:\n  - name: logs\n    type: kinesis\n    stream: " << stream_
-                        << "\n    endpoint: " << proxy_->Url() << "\n    protocol: json\n"
-                        << "sources:\n  - name: app\n    type: file\n    path: " << dir_
-                        << "/app.log\n    sink: logs\n";
-    return path;
-  }
-
-  void AppendLines(int from, int to) {
-    std::ofstream f(dir_ + "/app.log", std::ios::app);
-    for (int i = from; i < to; ++i) f << "event " << i << " from the edge\n";
-  }
-
-  std::unique_ptr<testing::BackgroundProcess> StartAgent(const std::string& config) {
-    return std::make_unique<testing::BackgroundProcess>(
-        std::vector<std::string>{testing::BinaryPath("agent/kedge"), "run", "--config", config},
-        std::map<std::string, std::string>{{"AWS_ACCESS_KEY_ID", kTestAccessKeyId},
-                                           {"AWS_SECRET_ACCESS_KEY", kTestSecretKey},
-                                           {"AWS_REGION", "us-east-1"},
-                                           {"HOME", dir_}},
-        dir_ + "/agent.log");
-  }
-
-  // Every user record in the stream, aggregates opened.
-  std::vector<std::string> Arrived() {
-    std::vector<std::string> out;
-    auto shards = agent::Await<std::vector<kpl::Shard>>(
-        *http_, [&](auto done) { api_->ListShards(stream_, std::move(done)); });
-    if (!shards.ok()) return out;
-    for (const auto& shard : *shards) {
-      auto it = agent::Await<std::string>(*http_, [&](auto done) {
-        api_->GetShardIterator(stream_, shard.shard_id, "TRIM_HORIZON", "", std::move(done));
-      });
-      std::string iterator = it.value_or("");
-      while (!iterator.empty()) {
-        auto page = agent::Await<kpl::GetRecordsResult>(
-            *http_, [&](auto done) { api_->GetRecords(iterator, 10000, std::move(done)); });
-        if (!page.ok() || page->records.empty()) break;
-        for (auto& r : page->records) {
-          for (auto& u : kpl::Deaggregate(r.data, r.partition_key, "")) out.push_back(u.data);
-        }
-        iterator = page->next_shard_iterator;
-      }
-    }
-    return out;
-  }
-
-  // Polls the stream until `count` distinct records arrived or 60 s passed (a bound, not a
-  // sleep standing in for synchronisation: the condition is checked each time). Repeats after
-  // a kill -9 do not count towards `count`.
-  std::vector<std::string> WaitFor(size_t count) {
-    auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(60);
-    std::vector<std::string> got;
-    while (std::chrono::steady_clock::now() < give_up) {
-      got = Arrived();
-      if (std::set<std::string>(got.begin(), got.end()).size() >= count) break;
-      std::this_thread::sleep_for(std::chrono::milliseconds(100));
-    }
-    return got;
-  }
-
-  static std::set<std::string> Expected(int n) {
-    std::set<std::string> out;
-    for (int i = 0; i < n; ++i) out.insert("event " + std::to_string(i) + " from the edge");
-    return out;
-  }
-
-  std::string upstream_, dir_, stream_;
-  std::unique_ptr<testing::KinesisTestProxy> proxy_;
-  aws::StaticCredentialsProvider credentials_{
-      aws::Credentials{kTestAccessKeyId, kTestSecretKey, "", std::nullopt}};
-  std::unique_ptr<net::HttpClient> http_;
-  std::unique_ptr<kpl::KinesisClient> api_;
-};
 
 TEST_F(RunIntegrationTest, TailsAFileAcrossACleanRestartWithoutLossOrRepeats) {
   std::string config = WriteConfig();

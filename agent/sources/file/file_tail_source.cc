@@ -306,7 +306,7 @@ uint64_t FileTailSource::Service(Tracked& t, bool* more) {
   std::vector<LineAssembler::Record> records;
   char buf[kReadChunkBytes];
   size_t read = 0;
-  while (read < kMaxBytesPerFilePerPoll) {
+  while (read < max_bytes_per_poll_) {
     uint64_t pos = t.assembler.position();
     StatusOr<size_t> n = t.file->ReadAt(pos, buf, sizeof buf);
     if (!n.ok()) {
@@ -323,7 +323,7 @@ uint64_t FileTailSource::Service(Tracked& t, bool* more) {
   if (read > 0) {
     t.last_growth = now;
     RefreshFingerprint(t, t.assembler.position());
-    if (read >= kMaxBytesPerFilePerPoll) *more = true;
+    if (read >= max_bytes_per_poll_) *more = true;
   }
   Millis idle = std::chrono::duration_cast<Millis>(now - t.last_growth);
   bool writer_done = t.gone && idle >= config_.rotate_wait;

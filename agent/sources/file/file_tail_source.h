@@ -13,6 +13,7 @@
 // it, only decides when to call Poll. Counters go to the MetricsRegistry with label
 // source=<name>. Not thread-safe.
 
+#include <algorithm>
 #include <map>
 #include <memory>
 #include <set>
@@ -43,6 +44,17 @@ class FileTailSource final : public Source {
   const std::string& Name() const override { return config_.name; }
   Status Start(const std::vector<Checkpoint>& saved) override;
   PollResult Poll() override;
+
+  // Keeps each batch (one file's reads in one Poll) well inside a spool of `spool_max_bytes`:
+  // a batch larger than the spool's room would be refused even by an empty spool, forever.
+  void FitBatchesTo(uint64_t spool_max_bytes) {
+    max_bytes_per_poll_ = std::max<uint64_t>(
+        kReadChunkBytes, std::min<uint64_t>(kMaxBytesPerFilePerPoll, spool_max_bytes / 4));
+  }
+
+  // Makes the next Poll re-scan the glob, not waiting for poll_interval (an inotify event
+  // said a name changed).
+  void ScanSoon() { next_scan_ = SteadyTime{}; }
 
   // The files followed now, for /status: path -> accepted offset.
   std::map<std::string, uint64_t> FileOffsets() const;
@@ -79,6 +91,7 @@ class FileTailSource final : public Source {
   bool started_ = false;
   bool refused_ = false;  // the sink refused a batch during this Poll
   SteadyTime next_scan_{};
+  uint64_t max_bytes_per_poll_ = kMaxBytesPerFilePerPoll;
 
   std::map<std::string, std::unique_ptr<Tracked>> files_;  // by FileKey(device, inode)
   std::map<std::string, FileCheckpoint> saved_;            // from Start, not yet matched

@@ -29,17 +29,20 @@ Status InotifyWakeup::Watch(const std::string& dir) {
   return Status::Ok();
 }
 
-bool InotifyWakeup::Drain() {
+uint32_t InotifyWakeup::Drain() {
   alignas(inotify_event) char buf[4096];
-  bool any = false;
+  uint32_t kinds = 0;
   for (;;) {
     ssize_t n = ::read(fd_, buf, sizeof buf);
-    if (n > 0) {
-      any = true;
-      continue;
-    }
     if (n < 0 && errno == EINTR) continue;
-    return any;  // EAGAIN: drained
+    if (n <= 0) return kinds;  // EAGAIN: drained
+    for (ssize_t at = 0; at + static_cast<ssize_t>(sizeof(inotify_event)) <= n;) {
+      const auto* event = reinterpret_cast<const inotify_event*>(buf + at);
+      constexpr uint32_t kNames = IN_CREATE | IN_MOVED_FROM | IN_MOVED_TO | IN_DELETE |
+                                  IN_DELETE_SELF | IN_MOVE_SELF | IN_Q_OVERFLOW;
+      kinds |= (event->mask & kNames) ? kNamesChanged : kWritten;
+      at += sizeof(inotify_event) + event->len;
+    }
   }
 }
 
@@ -49,7 +52,7 @@ StatusOr<std::unique_ptr<InotifyWakeup>> InotifyWakeup::Create() {
   return UnimplementedError("inotify is Linux only; file sources poll");
 }
 Status InotifyWakeup::Watch(const std::string&) { return UnimplementedError("no inotify"); }
-bool InotifyWakeup::Drain() { return false; }
+uint32_t InotifyWakeup::Drain() { return 0; }
 
 #endif
 

@@ -465,3 +465,30 @@ TEST_F(FileTailSourceTest, InotifyWakesUpOnAppendAndRotation) {
 
 }  // namespace
 }  // namespace kedge::agent
+
+namespace kedge::agent {
+namespace {
+
+// A spool of 1 MiB must never be offered a batch it cannot take even when empty: each Poll
+// reads at most a quarter of it (rounded up to whole 64 KiB reads), then says there is more.
+TEST_F(FileTailSourceTest, BatchesFitASmallSpool) {
+  std::string line(99, 'x');
+  std::string text;
+  for (int i = 0; i < 20000; ++i) text += line + "\n";  // 2,000,000 bytes
+  Append("app.log", text);
+  auto source = StartSource();
+  source->FitBatchesTo(1 << 20);
+  size_t polls = 0;
+  size_t largest = 0;
+  for (bool more = true; more && polls < 100; ++polls) {
+    size_t before = sink_.records.size();
+    more = source->Poll().more;
+    largest = std::max(largest, (sink_.records.size() - before) * 100);
+  }
+  EXPECT_EQ(sink_.records.size(), 20000u);
+  EXPECT_LE(largest, (1u << 20) / 4 + FileTailSource::kReadChunkBytes);
+  EXPECT_GE(polls, 2000000u / ((1u << 20) / 4 + FileTailSource::kReadChunkBytes));
+}
+
+}  // namespace
+}  // namespace kedge::agent
