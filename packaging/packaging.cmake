@@ -24,6 +24,14 @@ if(UNIX AND NOT APPLE)
     DESTINATION ${CMAKE_INSTALL_DATADIR}/kedge COMPONENT kedge)
   install(FILES ${PROJECT_SOURCE_DIR}/docs/install.md ${PROJECT_SOURCE_DIR}/docs/operations.md
     DESTINATION ${CMAKE_INSTALL_DOCDIR} COMPONENT kedge OPTIONAL)
+  # Debian policy: each package's /usr/share/doc/<package>/copyright (machine-readable; the
+  # license text itself is /usr/share/common-licenses/Apache-2.0, as for every Debian package).
+  install(FILES ${KEDGE_PACKAGING_DIR}/deb/copyright
+    DESTINATION ${CMAKE_INSTALL_DATAROOTDIR}/doc/kedge COMPONENT kedge)
+  if(TARGET kedge-ingest)
+    install(FILES ${KEDGE_PACKAGING_DIR}/deb/copyright
+      DESTINATION ${CMAKE_INSTALL_DATAROOTDIR}/doc/kedge-ingest COMPONENT ingest)
+  endif()
   if(KEDGE_INSTALL_SYSTEMD_UNITS)
     install(FILES ${KEDGE_PACKAGING_DIR}/systemd/kedge.service
       DESTINATION ${KEDGE_SYSTEMD_UNITDIR} COMPONENT kedge)
