@@ -24,6 +24,14 @@ if(UNIX AND NOT APPLE)
     DESTINATION ${CMAKE_INSTALL_DATADIR}/kedge COMPONENT kedge)
   install(FILES ${PROJECT_SOURCE_DIR}/docs/install.md ${PROJECT_SOURCE_DIR}/docs/operations.md
     DESTINATION ${CMAKE_INSTALL_DOCDIR} COMPONENT kedge OPTIONAL)
+  # Debian policy: each package's /usr/share/doc/<package>/copyright (machine-readable; the
+  # license text itself is /usr/share/common-licenses/Apache-2.0, as for every Debian package).
+  install(FILES ${KEDGE_PACKAGING_DIR}/deb/copyright
+    DESTINATION ${CMAKE_INSTALL_DATAROOTDIR}/doc/kedge COMPONENT kedge)
+  if(TARGET kedge-ingest)
+    install(FILES ${KEDGE_PACKAGING_DIR}/deb/copyright
+      DESTINATION ${CMAKE_INSTALL_DATAROOTDIR}/doc/kedge-ingest COMPONENT ingest)
+  endif()
   if(KEDGE_INSTALL_SYSTEMD_UNITS)
     install(FILES ${KEDGE_PACKAGING_DIR}/systemd/kedge.service
       DESTINATION ${KEDGE_SYSTEMD_UNITDIR} COMPONENT kedge)
@@ -42,6 +50,12 @@ if(KEDGE_BUILD_TESTS AND UNIX AND NOT CMAKE_CROSSCOMPILING)
   set_tests_properties(packaging_install_script PROPERTIES LABELS unit TIMEOUT 120)
   add_test(NAME packaging_yocto_layer COMMAND ${KEDGE_PACKAGING_DIR}/yocto/check_layer.py)
   set_tests_properties(packaging_yocto_layer PROPERTIES LABELS unit TIMEOUT 120)
+  if(TARGET kedge-ingest)
+    # kedge-ingest.service is Type=notify with a watchdog: the binary must speak sd_notify.
+    add_test(NAME packaging_ingest_notify
+      COMMAND ${PROJECT_SOURCE_DIR}/tests/packaging/notify_test.py $<TARGET_FILE:kedge-ingest>)
+    set_tests_properties(packaging_ingest_notify PROPERTIES LABELS unit TIMEOUT 120)
+  endif()
   # Skipped (exit 77) where shellcheck is not installed.
   add_test(NAME packaging_shellcheck COMMAND ${KEDGE_PACKAGING_DIR}/check_scripts.sh)
   set_tests_properties(packaging_shellcheck PROPERTIES LABELS unit TIMEOUT 120

@@ -10,6 +10,7 @@
 #include "agent/cli/convert_config_command.h"
 #include "agent/cli/put_command.h"
 #include "agent/cli/run_command.h"
+#include "agent/cli/service_command.h"
 #include "agent/cli/status_command.h"
 #include "agent/cli/stream_command.h"
 // KEDGE_WITH_VIDEO=0 (set by agent/CMakeLists.txt when video is off) leaves `kedge video` out.
@@ -29,6 +30,7 @@ constexpr char kUsage[] =
     "  check-config  check a configuration file (kedge YAML or a Kinesis Agent agent.json)\n"
     "  convert-config  translate a Kinesis Agent agent.json into kedge YAML\n"
     "  run           run the agent: sources -> spool -> sinks (kedge run --config FILE)\n"
+    "  service       install, uninstall or run kedge as a Windows service\n"
     "  put           send newline-delimited records from a file or stdin to a stream\n"
     "  status        show what the running agent is doing (from its status server)\n"
     "  stream        create, describe or read a Kinesis data stream\n"
@@ -59,6 +61,7 @@ int RunCli(int argc, char** argv) {
   if (command == "convert-config") return ConvertConfigCommand(rest);
   if (command == "put") return PutCommand(rest);
   if (command == "run") return RunCommand(rest);
+  if (command == "service") return ServiceCommand(rest);
   if (command == "status") return StatusCommand(rest);
   if (command == "stream") return StreamCommand(rest);
 #ifdef KEDGE_CLI_VIDEO

@@ -1,7 +1,5 @@
 #include "agent/cli/run_command.h"
 
-#include <unistd.h>
-
 #include <csignal>
 #include <cstdio>
 #include <iostream>
@@ -12,7 +10,11 @@
 #include "agent/metrics/status_report.h"
 #include "agent/metrics/status_server.h"
 #include "agent/sources/file/file_system.h"
+#ifndef _WIN32
+#include <unistd.h>
+
 #include "platform/linux/systemd_notify.h"
+#endif
 #include "platform/logging.h"
 #include "platform/service_host.h"
 
@@ -29,8 +31,12 @@ constexpr char kUsage[] =
 
 std::atomic<Agent*> g_agent{nullptr};
 std::atomic<bool> g_reload{false};
+// Set by a stop that may come before the agent exists (a Windows service stopped while
+// starting): the loop checks it once the agent is running.
+std::atomic<bool> g_stop{false};
 
 void OnSignal(int) {
+  g_stop = true;
   if (Agent* agent = g_agent.load()) agent->RequestStop();  // sets a flag and wakes the loop
 }
 
@@ -89,6 +95,7 @@ int RunOnce(const AgentConfig& config, Env& env, ServiceHost& host, bool* ready_
     KEDGE_LOG(kInfo) << "status page at http://127.0.0.1:" << status->port() << "/";
   }
   g_agent = agent->get();
+  if (g_stop) (*agent)->RequestStop();
   if (!*ready_sent) {
     host.NotifyReady();
     *ready_sent = true;
@@ -105,7 +112,15 @@ int RunOnce(const AgentConfig& config, Env& env, ServiceHost& host, bool* ready_
 
 }  // namespace
 
-int RunCommand(const std::vector<std::string>& args) {
+void RequestRunStop() { OnSignal(0); }
+
+int RunCommand(const std::vector<std::string>& args) { return RunCommandWithHost(args, nullptr); }
+
+int RunCommandWithHost(const std::vector<std::string>& args, ServiceHost* service_host) {
+  // A stop is kept from whenever it came until this run ends, never into the next run.
+  struct ClearStopOnReturn {
+    ~ClearStopOnReturn() { g_stop = false; }
+  } clear_stop;
   std::string path;
   std::string level_text;
   for (size_t i = 0; i < args.size(); ++i) {
@@ -145,17 +160,29 @@ int RunCommand(const std::vector<std::string>& args) {
     }
     config = std::move(*loaded);
   }
-  // systemd (Type=notify, WatchdogSec) when NOTIFY_SOCKET is set; nothing otherwise.
-  std::unique_ptr<ServiceHost> host = CreateLinuxServiceHost(env, static_cast<long>(::getpid()));
+  // The caller's host (the Windows service); else systemd (Type=notify, WatchdogSec) when
+  // NOTIFY_SOCKET is set, nothing otherwise.
+  std::unique_ptr<ServiceHost> own_host;
+  ServiceHost* host = service_host;
+  if (host == nullptr) {
+#ifdef _WIN32
+    own_host = std::make_unique<NullServiceHost>();
+#else
+    own_host = CreateLinuxServiceHost(env, static_cast<long>(::getpid()));
+#endif
+    host = own_host.get();
+  }
   std::signal(SIGINT, OnSignal);
   std::signal(SIGTERM, OnSignal);
+#ifdef SIGHUP
   std::signal(SIGHUP, OnReload);
+#endif
   bool ready_sent = false;
   while (true) {
     Logger::Get().SetLevel(level_text.empty() ? config->log_level : level);
     g_reload = false;
     int code = RunOnce(*config, env, *host, &ready_sent);
-    if (code != 0 || !g_reload) return code;
+    if (code != 0 || !g_reload || g_stop) return code;
     // SIGHUP: the agent drained and committed; read the file again. A bad file keeps the
     // configuration that was running, so a typo never stops the agent.
     ConfigErrors errors(path);

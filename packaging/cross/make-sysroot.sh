@@ -8,7 +8,9 @@
 #   make-sysroot.sh ARCH DIR [EXTRA-PACKAGE...]     ARCH: arm64 or armhf
 #
 # DIR/debs keeps the .debs; scripts/package reads their shlibs files for the package
-# dependencies (see shlibdeps.sh).
+# dependencies (see shlibdeps.sh). Run again with more packages (scripts/package adds the
+# GStreamer, Boost and FFmpeg ones for video and ingest) to add them and their dependencies:
+# .debs already in DIR/debs are not fetched again.
 set -eu
 
 arch=$1
@@ -37,15 +39,28 @@ names=$(apt-cache depends --recurse --no-recommends --no-suggests --no-conflicts
 names="$names nlohmann-json3-dev"
 
 cd "$root/debs"
-# shellcheck disable=SC2086
-apt-get download $names >/dev/null
+fetch=""
+for name in $names; do
+  # apt-get download names files NAME_VERSION_ARCH.deb (an epoch's ':' as %3a).
+  ls "${name%%:*}"_*_"${arch}".deb "${name%%:*}"_*_all.deb >/dev/null 2>&1 || fetch="$fetch $name"
+done
+if [ -n "$fetch" ]; then
+  # shellcheck disable=SC2086
+  apt-get download $fetch >/dev/null 2>&1 || {
+    echo "make-sysroot: apt-get download failed for some of:$fetch" >&2
+    exit 1
+  }
+fi
 cd - >/dev/null
 for deb in "$root"/debs/*.deb; do
+  [ -f "$root/debs/.unpacked-$(basename "$deb")" ] && continue
   dpkg -x "$deb" "$root"
+  touch "$root/debs/.unpacked-$(basename "$deb")"
 done
 # Absolute symlinks point into the host; make them relative to the sysroot.
 find "$root" -type l -lname '/*' | while read -r link; do
   target=$(readlink "$link")
+  case "$target" in "$root"/*) continue ;; esac  # done by an earlier run
   ln -sfn "$root$target" "$link"
 done
 echo "sysroot for $arch in $root ($(find "$root/debs" -name "*.deb" | wc -l) packages)"

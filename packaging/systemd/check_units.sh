@@ -26,6 +26,14 @@ done
 cat "$work/kedge.service" "$dir/jetson-argus.conf" >"$work/kedge-jetson.service"
 
 status=0
+for unit in kedge.service kedge-ingest.service; do
+  for setting in Type=notify NotifyAccess=main WatchdogSec=; do
+    if ! grep -q "^$setting" "$dir/$unit"; then
+      echo "FAIL: $unit has no $setting (the binary reports READY, WATCHDOG and STOPPING)" >&2
+      status=1
+    fi
+  done
+done
 for unit in kedge.service kedge-jetson.service kedge-ingest.service; do
   if ! out=$(systemd-analyze verify --man=no "$work/$unit" 2>&1) || [ -n "$out" ]; then
     echo "FAIL: systemd-analyze verify $unit:" >&2

@@ -6,7 +6,8 @@ SUMMARY, LICENSE, SRC_URI and SRCREV (and LIC_FILES_CHKSUM with md5s that match 
 unless LICENSE is CLOSED); no pre-honister override syntax (_append, FILES_${PN}, ...);
 PACKAGECONFIG entries have at most 6 fields and name only CMake options the project defines;
 SYSTEMD_SERVICE units exist and are installed by packaging/packaging.cmake; CONFFILES are
-installed; file:// sources exist beside the recipe.
+installed; file:// sources exist beside the recipe; the recipe's LICENSE is the text of the
+tree's LICENSE file and the license packaging/deb/copyright names.
 
     check_layer.py [LAYER_DIR [SOURCE_DIR]]
 """
@@ -62,6 +63,25 @@ def cmake_options():
                re.findall(r"set\((KEDGE_[A-Z_]+) .*CACHE", read(os.path.join(SOURCE, "packaging", "packaging.cmake"))))
 
 
+# SPDX id -> a line its standard text starts with, to tell that LICENSE is that license.
+LICENSE_TEXTS = {"Apache-2.0": "Apache License\n                           Version 2.0, January 2004"}
+
+
+def check_license_consistency(path, spdx):
+    """The recipe's LICENSE, the LICENSE file and the Debian copyright file agree."""
+    marker = LICENSE_TEXTS.get(spdx)
+    license_file = os.path.join(SOURCE, "LICENSE")
+    if marker is None:
+        error(path, f"LICENSE = {spdx}: check_layer.py does not know this license's text")
+    elif not os.path.exists(license_file) or marker not in read(license_file):
+        error(path, f"LICENSE = {spdx}, but the tree's LICENSE file is not that license's text")
+    copyright_file = os.path.join(SOURCE, "packaging", "deb", "copyright")
+    if not os.path.exists(copyright_file):
+        error(path, "packaging/deb/copyright is missing")
+    elif f"License: {spdx}" not in read(copyright_file):
+        error(path, f"packaging/deb/copyright does not say License: {spdx}")
+
+
 def check_recipe(path):
     text = read(path)
     pairs = assignments(text)
@@ -83,6 +103,7 @@ def check_recipe(path):
                 error(path, f"LIC_FILES_CHKSUM names {f}, which is not in the tree")
             elif hashlib.md5(open(target, "rb").read()).hexdigest() != md5:
                 error(path, f"LIC_FILES_CHKSUM md5 of {f} does not match the tree")
+        check_license_consistency(path, license_value)
     for lineno, line in enumerate(text.splitlines(), 1):
         if re.search(r"\b[A-Z_]+_(append|prepend|remove)\b|_\$\{PN\}|_pn-", line):
             error(f"{path}:{lineno}", f"old override syntax (use ':'): {line.strip()}")

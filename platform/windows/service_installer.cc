@@ -9,7 +9,8 @@ constexpr uint32_t kUninstallStopTimeoutMs = 60000;
 
 const char kUsage[] =
     "usage: kedge service install [--name NAME] [--config FILE]\n"
-    "       kedge service uninstall [--name NAME]\n";
+    "       kedge service uninstall [--name NAME]\n"
+    "       kedge service run [--name NAME] [--config FILE]   (started by the SCM)\n";
 
 struct ServiceArgs {
   std::string verb;
@@ -57,13 +58,20 @@ std::string QuoteWindowsArg(const std::string& arg) {
   return quoted;
 }
 
-ServiceInstallConfig DefaultInstallConfig(const std::string& exe_path, const Paths& paths) {
+ServiceInstallConfig DefaultInstallConfig(const std::string& exe_path, const Paths& paths,
+                                          const std::string& name) {
   ServiceInstallConfig config;
+  config.name = name;
   config.description =
       "Ships logs, telemetry and camera video from this machine to Amazon Kinesis. "
       "Configuration: " + paths.config_file;
-  config.command_line = QuoteWindowsArg(exe_path) + " run --config " +
-                        QuoteWindowsArg(paths.config_file);
+  // The SCM starts `kedge service run`, which runs `kedge run` under the SCM host. The name
+  // tells it which service it is (for the Event Log source) when it is not the default.
+  config.command_line = QuoteWindowsArg(exe_path) + " service run";
+  if (name != ServiceInstallConfig().name) {
+    config.command_line += " --name " + QuoteWindowsArg(name);
+  }
+  config.command_line += " --config " + QuoteWindowsArg(paths.config_file);
   // Restart after 5 s twice, then after a minute; the count resets after a day without failure.
   config.failure_actions = {{FailureAction::Type::kRestart, 5000},
                             {FailureAction::Type::kRestart, 5000},
@@ -85,8 +93,7 @@ int RunServiceCommand(const std::vector<std::string>& args, ServiceManager& mana
   if (parsed.verb == "install") {
     Paths install_paths = paths;
     if (!parsed.config.empty()) install_paths.config_file = parsed.config;
-    ServiceInstallConfig config = DefaultInstallConfig(exe_path, install_paths);
-    config.name = parsed.name;
+    ServiceInstallConfig config = DefaultInstallConfig(exe_path, install_paths, parsed.name);
     Status created = manager.Create(config);
     if (!created.ok()) {
       err << "kedge service install: " << created.ToString()

@@ -1,5 +1,6 @@
 #pragma once
 // `kedge service install|uninstall`: registers kedge with the Windows Service Control Manager.
+// (`kedge service run`, what the registered command line starts, is agent/cli/service_command.h.)
 //
 // install  creates the service "kedge" (own process, automatic delayed start, running as
 //          NT AUTHORITY\LocalService), sets its description, restart-on-failure actions that
@@ -60,8 +61,10 @@ class ServiceManager {
 // holds a space, tab or quote (or is empty), doubling backslashes that precede a quote.
 std::string QuoteWindowsArg(const std::string& arg);
 
-// The configuration `kedge service install` uses for the binary at `exe_path`.
-ServiceInstallConfig DefaultInstallConfig(const std::string& exe_path, const Paths& paths);
+// The configuration `kedge service install` uses for the binary at `exe_path`: the service
+// `name` runs `"<exe_path>" service run [--name NAME] --config <paths.config_file>`.
+ServiceInstallConfig DefaultInstallConfig(const std::string& exe_path, const Paths& paths,
+                                          const std::string& name = "kedge");
 
 // Runs `kedge service <args...>` (args excludes "service"). Writes what it did to `out` and
 // errors, with what to do about them, to `err`. Returns 0 on success, 1 on failure, 2 on a

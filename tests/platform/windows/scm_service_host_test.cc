@@ -8,46 +8,10 @@
 #include <thread>
 #include <vector>
 
+#include "tests/platform/windows/fake_scm.h"
+
 namespace kedge::windows {
 namespace {
-
-// Records every SetServiceStatus call; lets a thread wait for a state.
-class FakeScm : public ScmConnection {
- public:
-  void SetStatus(const ServiceStatusReport& report) override {
-    std::lock_guard<std::mutex> lock(mu_);
-    reports_.push_back(report);
-    changed_.notify_all();
-  }
-  std::vector<ServiceStatusReport> reports() const {
-    std::lock_guard<std::mutex> lock(mu_);
-    return reports_;
-  }
-  std::vector<ServiceState> states() const {
-    std::vector<ServiceState> states;
-    for (const auto& r : reports()) states.push_back(r.state);
-    return states;
-  }
-  void WaitFor(ServiceState state) {
-    std::unique_lock<std::mutex> lock(mu_);
-    changed_.wait(lock, [&] { return !reports_.empty() && reports_.back().state == state; });
-  }
-
- private:
-  mutable std::mutex mu_;
-  std::condition_variable changed_;
-  std::vector<ServiceStatusReport> reports_;
-};
-
-class FakeEvents : public EventReporter {
- public:
-  void Report(EventKind kind, const std::string& message) override {
-    std::lock_guard<std::mutex> lock(mu_);
-    events.push_back({kind, message});
-  }
-  std::mutex mu_;
-  std::vector<std::pair<EventKind, std::string>> events;
-};
 
 // A service whose Run is scripted by the test: `body` runs inside Run with the host.
 class FakeService : public Service {

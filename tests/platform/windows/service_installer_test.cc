@@ -64,7 +64,7 @@ TEST_F(ServiceCommandTest, InstallCreatesAQuotedDelayedStartServiceThatRestartsO
   ASSERT_EQ(manager_.services.count("kedge"), 1u);
   const ServiceInstallConfig& config = manager_.services["kedge"];
   EXPECT_EQ(config.command_line,
-            "\"C:\\Program Files\\kedge\\bin\\kedge.exe\" run --config "
+            "\"C:\\Program Files\\kedge\\bin\\kedge.exe\" service run --config "
             "C:\\ProgramData\\kedge\\kedge.yaml");
   EXPECT_TRUE(config.delayed_auto_start);
   EXPECT_EQ(config.account, "NT AUTHORITY\\LocalService");
@@ -84,8 +84,10 @@ TEST_F(ServiceCommandTest, InstallCreatesAQuotedDelayedStartServiceThatRestartsO
 TEST_F(ServiceCommandTest, InstallHonoursNameAndConfigOptions) {
   ASSERT_EQ(Run({"install", "--name", "kedge-lab", "--config", "D:\\my conf\\k.yaml"}), 0);
   ASSERT_EQ(manager_.services.count("kedge-lab"), 1u);
-  EXPECT_NE(manager_.services["kedge-lab"].command_line.find("--config \"D:\\my conf\\k.yaml\""),
-            std::string::npos);
+  EXPECT_NE(manager_.services["kedge-lab"].command_line.find(
+                " service run --name kedge-lab --config \"D:\\my conf\\k.yaml\""),
+            std::string::npos)
+      << manager_.services["kedge-lab"].command_line;
 }
 
 TEST_F(ServiceCommandTest, InstallTwiceSaysTheServiceExists) {

@@ -3,9 +3,10 @@ DESCRIPTION = "kedge ships logs, journald entries, MQTT messages and metrics to 
 Streams and Firehose through an on-disk spool, and camera video to Kinesis Video Streams. \
 kedge-ingest is a local Kinesis and Kinesis Video Streams endpoint."
 HOMEPAGE = "https://kedge.invalid/"
-# The project has no LICENSE file yet; when it does, set its SPDX id and
-# LIC_FILES_CHKSUM = "file://LICENSE;md5=<md5sum LICENSE>".
-LICENSE = "CLOSED"
+# kedge is released under the Apache License 2.0 (LICENSE at the top of the tree, the standard
+# text unchanged). packaging/yocto/check_layer.py checks the md5 against the tree.
+LICENSE = "Apache-2.0"
+LIC_FILES_CHKSUM = "file://LICENSE;md5=3b83ef96387f14655fc854ddc3c6bd57"
 
 # Where the source comes from. Set KEDGE_GIT_URI in local.conf to a clone, e.g.
 #   KEDGE_GIT_URI = "git:///home/me/kedge;protocol=file"

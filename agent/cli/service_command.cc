@@ -1,0 +1,151 @@
+#include "agent/cli/service_command.h"
+
+#include <cstdio>
+#include <memory>
+#include <optional>
+#include <string>
+#include <utility>
+
+#include "agent/cli/run_command.h"
+#include "platform/logging.h"
+
+#ifdef _WIN32
+#include <windows.h>
+
+#include <iostream>
+
+#include "platform/windows/win32_service.h"
+#include "platform/windows/win32_util.h"
+#endif
+
+namespace kedge::agent {
+
+const char kServiceIsForWindows[] =
+    "kedge service: this command installs and runs kedge as a Windows service.\n"
+    "On Linux kedge runs as the systemd unit kedge.service (installed by the package):\n"
+    "  sudo systemctl enable --now kedge      journalctl -u kedge -f\n"
+    "See /usr/share/doc/kedge/install.md.\n";
+
+namespace {
+
+const char* ReasonName(StopReason reason) {
+  switch (reason) {
+    case StopReason::kShutdown:
+      return "the system is shutting down";
+    case StopReason::kPreshutdown:
+      return "the system is about to shut down";
+    case StopReason::kStop:
+      break;
+  }
+  return "the service is stopping";
+}
+
+}  // namespace
+
+StatusOr<ServiceRunArgs> ParseServiceRunArgs(const std::vector<std::string>& args,
+                                             const Paths& paths) {
+  ServiceRunArgs parsed;
+  std::string config = paths.config_file;
+  std::string level;
+  for (size_t i = 0; i < args.size(); ++i) {
+    const std::string& flag = args[i];
+    std::string* value = flag == "--name"        ? &parsed.name
+                         : flag == "--config"    ? &config
+                         : flag == "--log-level" ? &level
+                                                 : nullptr;
+    if (value == nullptr) return InvalidArgumentError("unknown argument '" + flag + "'");
+    if (i + 1 >= args.size() || args[i + 1].empty()) {
+      return InvalidArgumentError(flag + " needs a value");
+    }
+    *value = args[++i];
+  }
+  parsed.run_args = {"--config", config};
+  if (!level.empty()) parsed.run_args.insert(parsed.run_args.end(), {"--log-level", level});
+  return parsed;
+}
+
+RunLoopService::RunLoopService(std::vector<std::string> run_args)
+    : run_args_(std::move(run_args)) {}
+
+Status RunLoopService::Run(ServiceHost& host) {
+  int code = RunCommandWithHost(run_args_, &host);
+  if (code == 0) return Status::Ok();
+  return AbortedError("kedge run ended with exit status " + std::to_string(code) +
+                      " (the reason is in the log)");
+}
+
+void RunLoopService::RequestStop(StopReason reason) {
+  last_reason_ = reason;
+  KEDGE_LOG(kInfo) << "stopping: " << ReasonName(reason);
+  RequestRunStop();
+}
+
+#ifndef _WIN32
+
+int ServiceCommand(const std::vector<std::string>& args) {
+  bool help = !args.empty() && (args[0] == "--help" || args[0] == "-h");
+  std::fputs(kServiceIsForWindows, help ? stdout : stderr);
+  return help ? 0 : 2;
+}
+
+#else  // _WIN32
+
+namespace {
+
+constexpr char kRunUsage[] =
+    "usage: kedge service run [--name NAME] [--config FILE] [--log-level LEVEL]\n"
+    "Started by the Windows Service Control Manager (sc.exe start kedge), not by hand;\n"
+    "in a console use: kedge run --config FILE\n";
+
+// A service has no console: from the moment the SCM runs it, stderr (the log, and what
+// `kedge run` prints about a bad config) is appended to logs\kedge.log.
+class LogToFileService : public Service {
+ public:
+  LogToFileService(Service& inner, std::string log_dir)
+      : inner_(inner), log_dir_(std::move(log_dir)) {}
+  Status Run(ServiceHost& host) override {
+    std::wstring dir = windows::Utf8ToWide(log_dir_);
+    CreateDirectoryW(dir.c_str(), nullptr);  // the installer made it; ERROR_ALREADY_EXISTS
+    std::wstring file = dir + L"\\kedge.log";
+    if (_wfreopen(file.c_str(), L"a", stderr) != nullptr) setvbuf(stderr, nullptr, _IONBF, 0);
+    return inner_.Run(host);
+  }
+  void RequestStop(StopReason reason) override { inner_.RequestStop(reason); }
+
+ private:
+  Service& inner_;
+  const std::string log_dir_;
+};
+
+int RunUnderScm(const std::vector<std::string>& args, const Paths& paths) {
+  StatusOr<ServiceRunArgs> parsed = ParseServiceRunArgs(args, paths);
+  if (!parsed.ok()) {
+    std::fprintf(stderr, "kedge service run: %s\n%s", parsed.status().message().c_str(), kRunUsage);
+    return 2;
+  }
+  RunLoopService agent(parsed->run_args);
+  LogToFileService service(agent, paths.log_dir);
+  if (std::optional<int> code = windows::RunAsWindowsService(parsed->name, service)) return *code;
+  std::fputs(
+      "kedge service run: not started by the Service Control Manager.\n"
+      "Start the service with: sc.exe start kedge (or kedge service install first),\n"
+      "or run in this console with: kedge run --config FILE\n",
+      stderr);
+  return 2;
+}
+
+}  // namespace
+
+int ServiceCommand(const std::vector<std::string>& args) {
+  Paths paths = DefaultPaths(Env::Default());
+  if (!args.empty() && args[0] == "run") {
+    return RunUnderScm(std::vector<std::string>(args.begin() + 1, args.end()), paths);
+  }
+  std::unique_ptr<windows::ServiceManager> manager = windows::CreateWin32ServiceManager();
+  return windows::RunServiceCommand(args, *manager, windows::CurrentExePath(), paths, std::cout,
+                                    std::cerr);
+}
+
+#endif  // _WIN32
+
+}  // namespace kedge::agent
