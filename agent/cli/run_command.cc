@@ -8,6 +8,7 @@
 #include <optional>
 
 #include "agent/agent.h"
+#include "agent/cameras/camera_set.h"
 #include "agent/config/config_validate.h"
 #include "agent/metrics/status_report.h"
 #include "agent/metrics/status_server.h"
@@ -40,11 +41,14 @@ void OnReload(int) {
 }
 
 // Runs the agent once with `config` until a stop or reload signal. Returns the exit code.
-int RunOnce(const AgentConfig& config, Env& env, ServiceHost& host, bool* ready_sent) {
+// `cameras` outlive a reload: only those whose settings changed are restarted.
+int RunOnce(const AgentConfig& config, Env& env, ServiceHost& host, bool* ready_sent,
+            CameraSet& cameras) {
   AgentOptions options;
   std::chrono::microseconds ping_every = host.WatchdogInterval();
   SteadyTime next_ping{};
-  options.heartbeat = [&host, ping_every, &next_ping] {
+  options.heartbeat = [&host, ping_every, &next_ping, &cameras] {
+    cameras.Tick();
     if (ping_every.count() == 0) return;
     SteadyTime now = Clock::Real().Now();
     if (now < next_ping) return;
@@ -88,6 +92,8 @@ int RunOnce(const AgentConfig& config, Env& env, ServiceHost& host, bool* ready_
     }
     KEDGE_LOG(kInfo) << "status page at http://127.0.0.1:" << status->port() << "/";
   }
+  cameras.AttachMetrics(&metrics);
+  cameras.Apply(config.cameras, config.state_dir);
   g_agent = agent->get();
   if (!*ready_sent) {
     host.NotifyReady();
@@ -95,6 +101,7 @@ int RunOnce(const AgentConfig& config, Env& env, ServiceHost& host, bool* ready_
   }
   Status ran = (*agent)->Run();
   g_agent = nullptr;
+  cameras.AttachMetrics(nullptr);
   if (status) status->Stop();
   if (!ran.ok()) {
     std::fprintf(stderr, "kedge run: %s\n", ran.message().c_str());
@@ -151,11 +158,15 @@ int RunCommand(const std::vector<std::string>& args) {
   std::signal(SIGTERM, OnSignal);
   std::signal(SIGHUP, OnReload);
   bool ready_sent = false;
+  CameraSet cameras(env, Clock::Real());
   while (true) {
     Logger::Get().SetLevel(level_text.empty() ? config->log_level : level);
     g_reload = false;
-    int code = RunOnce(*config, env, *host, &ready_sent);
-    if (code != 0 || !g_reload) return code;
+    int code = RunOnce(*config, env, *host, &ready_sent, cameras);
+    if (code != 0 || !g_reload) {
+      cameras.StopAll();  // each drains; what is not acknowledged stays in its store
+      return code;
+    }
     // SIGHUP: the agent drained and committed; read the file again. A bad file keeps the
     // configuration that was running, so a typo never stops the agent.
     ConfigErrors errors(path);

@@ -10,34 +10,11 @@
 #include <thread>
 
 #include "agent/cli/aws_context.h"
+#include "agent/cli/video_cli.h"
 #include "platform/logging.h"
 #include "video/kvs/video_stream.h"
 
 namespace kedge::agent {
-namespace {
-
-namespace kvs = video::kvs;
-
-constexpr char kVideoUsage[] =
-    "usage: kedge video put --stream NAME [--source SPEC] [--width W] [--height H] [--fps F]\n"
-    "                       [--bitrate KBPS] [--fragment-seconds N] [--encoder NAME]\n"
-    "                       [--duration SECONDS | --frames N] [--fast] [--store-dir DIR]\n"
-    "                       [--create] [--retention-hours N] [--drain-seconds N]\n"
-    "                       [--endpoint URL] [--region R] [--profile P] [--ca-file PEM]\n"
-    "                       [--insecure-skip-tls-verify]\n"
-    "\n"
-    "Streams a camera to a Kinesis Video stream and prints each fragment as it is persisted.\n"
-    "SPEC: test | v4l2:/dev/videoN | libcamera[:NAME] | nvargus[:ID] | rtsp://... | file:PATH\n"
-    "(default test). Runs until --duration, --frames or Ctrl-C; then uploads what is buffered\n"
-    "(for up to --drain-seconds, default 15) and exits 0 only when every fragment captured was\n"
-    "acknowledged. Fragments not yet acknowledged stay in --store-dir and go first next time.\n"
-    "--fast: the test source produces frames as fast as it can instead of in real time.\n";
-
-struct VideoArgs {
-  kvs::VideoStreamOptions stream;
-  AwsFlags aws;
-  std::optional<int> duration_s;
-};
 
 StatusOr<int> IntValue(const std::vector<std::string>& args, size_t* i, int min, int max) {
   const std::string& flag = args[*i];
@@ -65,6 +42,40 @@ std::string DefaultStoreDir(const std::string& stream, Env& env) {
                                               : std::string("/tmp");
   return base + "/kedge/video/" + stream;
 }
+
+namespace {
+
+namespace kvs = video::kvs;
+
+constexpr char kVideoUsage[] =
+    "usage: kedge video put --stream NAME [--source SPEC] [--width W] [--height H] [--fps F]\n"
+    "                       [--bitrate KBPS] [--fragment-seconds N] [--encoder NAME]\n"
+    "                       [--duration SECONDS | --frames N] [--fast] [--store-dir DIR]\n"
+    "                       [--create] [--retention-hours N] [--drain-seconds N]\n"
+    "                       [--endpoint URL] [--region R] [--profile P] [--ca-file PEM]\n"
+    "                       [--insecure-skip-tls-verify]\n"
+    "\n"
+    "Streams a camera to a Kinesis Video stream and prints each fragment as it is persisted.\n"
+    "SPEC: test | v4l2:/dev/videoN | libcamera[:NAME] | nvargus[:ID] | rtsp://... | file:PATH\n"
+    "(default test). Runs until --duration, --frames or Ctrl-C; then uploads what is buffered\n"
+    "(for up to --drain-seconds, default 15) and exits 0 only when every fragment captured was\n"
+    "acknowledged. Fragments not yet acknowledged stay in --store-dir and go first next time.\n"
+    "--fast: the test source produces frames as fast as it can instead of in real time.\n"
+    "\n"
+    "       kedge video upload FILE --stream NAME [--start-time T] [--fragment-seconds N]\n"
+    "                       [--create] [--retention-hours N] [--drain-seconds N]\n"
+    "                       [--endpoint URL] [--region R] [--profile P] [--ca-file PEM]\n"
+    "\n"
+    "Uploads the H.264 video of an MP4, Matroska or MPEG-TS file (no re-encoding) and exits 0\n"
+    "only when every fragment was acknowledged. T: when the file's first frame was taken, as\n"
+    "epoch seconds or 2026-01-02T03:04:05[.123]Z (default: now). --drain-seconds (default\n"
+    "300) bounds the wait for the last acknowledgements.\n";
+
+struct VideoArgs {
+  kvs::VideoStreamOptions stream;
+  AwsFlags aws;
+  std::optional<int> duration_s;
+};
 
 // Parses one option at args[*i]; InvalidArgument for an unknown or bad one.
 Status ParseOption(const std::vector<std::string>& args, size_t* i, VideoArgs* out) {
@@ -236,7 +247,9 @@ int VideoCommand(const std::vector<std::string>& args) {
     std::fputs(kVideoUsage, args.empty() ? stderr : stdout);
     return args.empty() ? 2 : 0;
   }
-  if (args[0] == "put") return PutVideo(std::vector<std::string>(args.begin() + 1, args.end()));
+  std::vector<std::string> rest(args.begin() + 1, args.end());
+  if (args[0] == "put") return PutVideo(rest);
+  if (args[0] == "upload") return UploadVideo(rest, kVideoUsage);
   std::fprintf(stderr, "kedge video: unknown subcommand '%s'\n\n%s", args[0].c_str(), kVideoUsage);
   return 2;
 }
