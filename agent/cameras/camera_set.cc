@@ -1,5 +1,6 @@
 #include "agent/cameras/camera_set.h"
 
+#include <algorithm>
 #include <future>
 #include <map>
 

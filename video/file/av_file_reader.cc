@@ -1,5 +1,7 @@
 #include "video/file/av_file_reader.h"
 
+#include <algorithm>
+
 extern "C" {
 #include <libavcodec/avcodec.h>
 #include <libavformat/avformat.h>
@@ -47,6 +49,7 @@ struct AvFileReader::Av {
 StatusOr<std::unique_ptr<AvFileReader>> AvFileReader::Open(const std::string& path,
                                                            const Env& env) {
   if (!env.FileExists(path)) return NotFoundError(path + ": no such file");
+  av_log_set_level(AV_LOG_FATAL);  // what goes wrong comes back as a Status
   auto av = std::make_unique<Av>();
   int rc = avformat_open_input(&av->ctx, path.c_str(), nullptr, nullptr);
   if (rc < 0) {
