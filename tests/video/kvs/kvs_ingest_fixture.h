@@ -40,9 +40,12 @@ class KvsIngestFixture : public ::testing::Test {
   void StartServer(uint16_t port);
   void StopServer();
 
-  // POSTs a signed archived-media or control-plane call; returns the body of a 200 answer.
-  std::string Call(const std::string& path, const nlohmann::json& input);
-  // Every fragment stored for `stream`: its number and producer time (epoch ms).
+  // POSTs a signed archived-media or control-plane call; returns the body of a 200 answer, ""
+  // otherwise (a test failure when `must_succeed`).
+  std::string Call(const std::string& path, const nlohmann::json& input,
+                   bool must_succeed = true);
+  // Every fragment stored for `stream`: its number and producer time (epoch ms); none when the
+  // stream does not exist (yet).
   std::vector<std::pair<std::string, int64_t>> ListFragmentNumbers(const std::string& stream);
   std::vector<int64_t> ListFragments(const std::string& stream);
   // Every stored fragment of `stream`, fetched and parsed.
