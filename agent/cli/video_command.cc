@@ -68,8 +68,8 @@ constexpr char kVideoUsage[] =
     "\n"
     "Uploads the H.264 video of an MP4, Matroska or MPEG-TS file (no re-encoding) and exits 0\n"
     "only when every fragment was acknowledged. T: when the file's first frame was taken, as\n"
-    "epoch seconds or 2026-01-02T03:04:05[.123]Z (default: now). --drain-seconds (default\n"
-    "300) bounds the wait for the last acknowledgements.\n";
+    "epoch seconds or 2026-01-02T03:04:05[.123]Z (default: the file ends now).\n"
+    "--drain-seconds (default 300) bounds the wait for the last acknowledgements.\n";
 
 struct VideoArgs {
   kvs::VideoStreamOptions stream;

@@ -2,33 +2,32 @@
 
 #include <algorithm>
 
-extern "C" {
-#include <libavcodec/avcodec.h>
-#include <libavformat/avformat.h>
-#include <libavutil/avutil.h>
-}
+#include "video/file/av_library.h"
 
 namespace kedge::video {
 namespace {
 
-std::string AvError(int code) {
+std::string AvError(const AvLibrary& av, int code) {
   char text[AV_ERROR_MAX_STRING_SIZE] = {};
-  av_strerror(code, text, sizeof text);
+  av.strerror(code, text, sizeof text);
   return text;
 }
 
+// value × time_base in nanoseconds (av_rescale_q without its rounding modes).
 int64_t ToNs(int64_t value, AVRational time_base) {
-  return av_rescale_q(value, time_base, AVRational{1, 1000000000});
+  if (time_base.den == 0) return 0;
+  __int128 ns = static_cast<__int128>(value) * time_base.num * 1000000000 / time_base.den;
+  return static_cast<int64_t>(ns);
 }
 
 // "audio aac, subtitle subrip": what a file holds, for the error when there is no video.
-std::string DescribeStreams(const AVFormatContext* ctx) {
+std::string DescribeStreams(const AvLibrary& av, const AVFormatContext* ctx) {
   std::string out;
   for (unsigned i = 0; i < ctx->nb_streams; ++i) {
     const AVCodecParameters* par = ctx->streams[i]->codecpar;
-    const char* type = av_get_media_type_string(par->codec_type);
+    const char* type = av.media_type_string(par->codec_type);
     if (!out.empty()) out += ", ";
-    out += std::string(type ? type : "data") + " " + avcodec_get_name(par->codec_id);
+    out += std::string(type ? type : "data") + " " + av.codec_name(par->codec_id);
   }
   return out.empty() ? "no tracks at all" : out;
 }
@@ -36,12 +35,14 @@ std::string DescribeStreams(const AVFormatContext* ctx) {
 }  // namespace
 
 struct AvFileReader::Av {
+  explicit Av(const AvLibrary& library) : lib(library) {}
+  const AvLibrary& lib;
   AVFormatContext* ctx = nullptr;
   AVPacket* packet = nullptr;
   int stream = -1;
   ~Av() {
-    av_packet_free(&packet);
-    avformat_close_input(&ctx);
+    lib.packet_free(&packet);
+    lib.close_input(&ctx);
   }
   AVStream* st() const { return ctx->streams[stream]; }
 };
@@ -49,18 +50,18 @@ struct AvFileReader::Av {
 StatusOr<std::unique_ptr<AvFileReader>> AvFileReader::Open(const std::string& path,
                                                            const Env& env) {
   if (!env.FileExists(path)) return NotFoundError(path + ": no such file");
-  av_log_set_level(AV_LOG_FATAL);  // what goes wrong comes back as a Status
-  auto av = std::make_unique<Av>();
-  int rc = avformat_open_input(&av->ctx, path.c_str(), nullptr, nullptr);
+  KEDGE_ASSIGN_OR_RETURN(const AvLibrary* lib, LoadAvLibrary());
+  auto av = std::make_unique<Av>(*lib);
+  int rc = lib->open_input(&av->ctx, path.c_str(), nullptr, nullptr);
   if (rc < 0) {
     return InvalidArgumentError(path + ": not a media file libavformat can read (" +
-                                AvError(rc) + ")");
+                                AvError(*lib, rc) + ")");
   }
-  rc = avformat_find_stream_info(av->ctx, nullptr);
+  rc = lib->find_stream_info(av->ctx, nullptr);
   if (rc < 0) {
-    return InvalidArgumentError(path + ": cannot read the tracks (" + AvError(rc) + ")");
+    return InvalidArgumentError(path + ": cannot read the tracks (" + AvError(*lib, rc) + ")");
   }
-  av->packet = av_packet_alloc();
+  av->packet = lib->packet_alloc();
   if (av->packet == nullptr) return ResourceExhaustedError("out of memory");
   std::unique_ptr<AvFileReader> reader(new AvFileReader(path, std::move(av)));
   KEDGE_RETURN_IF_ERROR(reader->Inspect());
@@ -84,14 +85,14 @@ Status AvFileReader::Inspect() {
     }
   }
   if (av_->stream < 0) {
-    return InvalidArgumentError(path_ + " has no video track (it holds " + DescribeStreams(ctx) +
-                                ")");
+    return InvalidArgumentError(path_ + " has no video track (it holds " +
+                                DescribeStreams(av_->lib, ctx) + ")");
   }
   AVStream* st = av_->st();
   const AVCodecParameters* par = st->codecpar;
   if (par->codec_id != AV_CODEC_ID_H264) {
     return InvalidArgumentError(
-        path_ + ": the video is " + avcodec_get_name(par->codec_id) +
+        path_ + ": the video is " + av_->lib.codec_name(par->codec_id) +
         ", not H.264; Kinesis Video playback needs H.264 (re-encode it, e.g. ffmpeg -i " + path_ +
         " -c:v libx264 -c:a copy out.mp4)");
   }
@@ -130,11 +131,11 @@ Status AvFileReader::Inspect() {
 StatusOr<std::optional<Frame>> AvFileReader::Next() {
   AVPacket* pkt = av_->packet;
   while (true) {
-    int rc = av_read_frame(av_->ctx, pkt);
+    int rc = av_->lib.read_frame(av_->ctx, pkt);
     if (rc == AVERROR_EOF) return std::optional<Frame>();
-    if (rc < 0) return DataLossError(path_ + ": read error (" + AvError(rc) + ")");
+    if (rc < 0) return DataLossError(path_ + ": read error (" + AvError(av_->lib, rc) + ")");
     if (pkt->stream_index != av_->stream || pkt->size <= 0) {
-      av_packet_unref(pkt);
+      av_->lib.packet_unref(pkt);
       continue;
     }
     AVRational tb = av_->st()->time_base;
@@ -155,17 +156,17 @@ StatusOr<std::optional<Frame>> AvFileReader::Next() {
     }
     if (frame.duration_ns != kNoTime) last_duration_ns_ = frame.duration_ns;
     last_pts_ns_ = frame.pts_ns;
-    av_packet_unref(pkt);
+    av_->lib.packet_unref(pkt);
     return std::optional<Frame>(std::move(frame));
   }
 }
 
 int64_t AvFileReader::position() const {
-  return av_->ctx->pb != nullptr ? avio_tell(av_->ctx->pb) : 0;
+  return av_->ctx->pb != nullptr ? av_->lib.io_seek(av_->ctx->pb, 0, SEEK_CUR) : 0;
 }
 
 int64_t AvFileReader::size() const {
-  return av_->ctx->pb != nullptr ? std::max<int64_t>(0, avio_size(av_->ctx->pb)) : 0;
+  return av_->ctx->pb != nullptr ? std::max<int64_t>(0, av_->lib.io_size(av_->ctx->pb)) : 0;
 }
 
 }  // namespace kedge::video

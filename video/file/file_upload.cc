@@ -12,7 +12,10 @@ StatusOr<std::unique_ptr<FileUpload>> FileUpload::Open(const std::string& path,
   std::unique_ptr<FileUpload> upload(new FileUpload());
   KEDGE_ASSIGN_OR_RETURN(upload->reader_, AvFileReader::Open(path, env));
   pipeline.input_format = upload->reader_->info().nal_format;
-  if (pipeline.start_time_ms == 0) pipeline.start_time_ms = ToUnixMillis(clock.WallNow());
+  if (pipeline.start_time_ms == 0) {  // as if the file had just been recorded: it ends now
+    pipeline.start_time_ms =
+        ToUnixMillis(clock.WallNow()) - upload->reader_->info().duration_ns / 1000000;
+  }
   upload->on_outcome_ = std::move(on_outcome);
   FileUpload* self = upload.get();
   auto outcome = [self](const kvs::FragmentOutcome& o) {

@@ -5,8 +5,9 @@
 // upload goes: reading pauses while the store holds more than half of its max_bytes, so a file
 // larger than the store loses nothing.
 //
-// Producer time: the first frame is at `pipeline.start_time_ms` (epoch ms; the caller picks it,
-// e.g. --start-time or now) and the file's own timestamps follow from there.
+// Producer time: the first frame is at `pipeline.start_time_ms` (epoch ms, e.g. --start-time;
+// 0: the file's duration before now, as if it had just been recorded) and the file's own
+// timestamps follow from there, so no fragment is stamped in the future.
 //
 // Threading: Run on one thread (it blocks until the file is read and the upload drained);
 // RequestCancel, stats and progress from any other. Errors: Open names the file and what is
