@@ -48,9 +48,14 @@ median() { sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] 
 
 : > "$work/rows"
 for i in $(seq "$runs"); do
-  encoder "$work/enc.$i"
-  kedge "$work/kedge.$i" "$work/kedge.$i.out"
-  p50=$(grep -o 'p50 [0-9]* ms' "$work/kedge.$i.out" | awk '{ print $2 }')
+  encoder "$work/enc.$i" || { echo "run $i: the encoder alone failed"; cat "$work/enc.$i"; exit 1; }
+  if ! kedge "$work/kedge.$i" "$work/kedge.$i.out" 2> "$work/kedge.$i.err"; then
+    echo "run $i: kedge video put failed:"; tail -n 5 "$work/kedge.$i.out" "$work/kedge.$i.err"
+    exit 1
+  fi
+  p50=$( (grep -o 'p50 [0-9]* ms' "$work/kedge.$i.out" || true) | awk '{ print $2 }')
+  # /usr/bin/time adds a "Command exited" line first when the status is not 0: use the last.
+  for f in "$work/enc.$i" "$work/kedge.$i"; do tail -n 1 "$f" > "$f.1" && mv "$f.1" "$f"; done
   e=$(cpu "$work/enc.$i"); k=$(cpu "$work/kedge.$i")
   extra=$(awk -v e="$e" -v k="$k" 'BEGIN { printf "%.1f", (k - e) * 100 / e }')
   printf 'run %d: encoder %6.2f s CPU %5.1f MB | kedge %6.2f s CPU %5.1f MB, extra %+5.1f %%, ACK p50 %s ms\n' \

@@ -4,10 +4,12 @@
 // is not H.264 and one without video.
 #include <gtest/gtest.h>
 
+#include "platform/aws/credential_providers.h"
 #include "tests/support/subprocess.h"
 #include "tests/support/test_util.h"
 #include "tests/video/file/media_files.h"
 #include "tests/video/kvs/kvs_ingest_fixture.h"
+#include "video/file/file_upload.h"
 
 namespace kedge::video {
 namespace {
@@ -61,6 +63,33 @@ INSTANTIATE_TEST_SUITE_P(Containers, VideoUploadContainerTest,
                                   : p.param == MediaKind::kMkv ? std::string("Matroska")
                                                                : std::string("MpegTs");
                          });
+
+TEST_F(VideoUploadTest, AFileLargerThanTheStoreIsUploadedWhole) {
+  std::string path = testing::MakeMediaFile(dir_, MediaKind::kMkv, 300);  // ~10 x 40 KB
+  ASSERT_FALSE(path.empty());
+  kvs::FragmentPipelineOptions options;
+  options.name = "big";
+  options.store.dir = kedge::testing::MakeTempDir("upload-store");
+  options.store.max_bytes = 128 << 10;  // reading pauses above 64 KiB
+  options.upload.stream_name = "big";
+  options.upload.region = "us-east-1";
+  options.upload.control_endpoint = url_;
+  options.upload.create_stream = true;
+  options.fragment_duration_ms = 1000;
+  aws::StaticCredentialsProvider credentials(testing::kIngestCredentials);
+  auto upload = FileUpload::Open(path, options, credentials, Clock::Real(), Env::Default());
+  ASSERT_TRUE(upload.ok()) << upload.status().message();
+  Status ran = (*upload)->Run();
+  ASSERT_TRUE(ran.ok()) << ran.message();
+  FileUploadStats stats = (*upload)->stats();
+  EXPECT_EQ(stats.frames_read, 300u);
+  EXPECT_GE(stats.pipeline.fragments_stored, 10u);
+  EXPECT_GT(stats.pipeline.upload.bytes_sent, 2u * options.store.max_bytes) << "a real test";
+  EXPECT_EQ(stats.pipeline.store.dropped_full, 0u) << "the reader waited for room instead";
+  EXPECT_EQ(stats.pipeline.store_errors, 0u);
+  EXPECT_EQ(stats.pipeline.store.fragments, 0u);
+  EXPECT_EQ(FetchMedia("big").frames, 300u);
+}
 
 TEST_F(VideoUploadTest, AMissingFileIsNamed) {
   kedge::testing::ProcessResult run = Upload(dir_ + "/absent.mp4", "upload");
