@@ -129,9 +129,10 @@ static void StopStreams(std::vector<std::unique_ptr<kvs::VideoStream>> streams) 
     done.push_back(std::async(std::launch::async, [stream] {
       Status stopped = stream->Stop();
       kvs::VideoStreamStats st = stream->stats();
-      KEDGE_LOG(kInfo) << "camera " << stream->options().camera.name << " stopped: "
-                       << st.upload.fragments_persisted << " fragments acknowledged, "
-                       << st.store.fragments << " kept in " << stream->options().store.dir
+      KEDGE_LOG(kInfo) << "camera " << stream->options().camera.name
+                       << " stopped: " << st.upload.fragments_persisted
+                       << " fragments acknowledged, " << st.store.fragments << " kept in "
+                       << stream->options().store.dir
                        << (stopped.ok() ? "" : "; " + stopped.message());
     }));
   }
@@ -191,9 +192,8 @@ void CameraSet::Tick() {
     }
   }
   if (now < next_export_) return;
-  double seconds = last_export_ == SteadyTime{}
-                       ? 0
-                       : std::chrono::duration<double>(now - last_export_).count();
+  double seconds =
+      last_export_ == SteadyTime{} ? 0 : std::chrono::duration<double>(now - last_export_).count();
   next_export_ = now + Millis(1000);
   last_export_ = now;
   for (auto& camera : cameras_) Export(*camera, seconds);
@@ -223,8 +223,9 @@ void CameraSet::Export(Camera& camera, double seconds) {
     last = value;
   };
   counter("kedge_video_frames_total", "Frames captured", s.capture.frames, labels);
-  const char* dropped_help = "Frames dropped (capture: appsink rules; fragmenter: no key "
-                             "frame yet, bad time or data)";
+  const char* dropped_help =
+      "Frames dropped (capture: appsink rules; fragmenter: no key "
+      "frame yet, bad time or data)";
   counter("kedge_video_frames_dropped_total", dropped_help, s.capture.dropped,
           with("stage", "capture"));
   const video::mkv::MkvFragmenter::Stats& f = s.fragmenter;
@@ -239,16 +240,16 @@ void CameraSet::Export(Camera& camera, double seconds) {
   counter("kedge_video_fragments_acknowledged_total",
           "Fragments released from the store on PERSISTED (RECEIVED without retention)",
           s.upload.fragments_persisted, labels);
-  const char* lost_help = "Fragments given up: refused by the service, or dropped by the "
-                          "store's max_bytes / max_age";
+  const char* lost_help =
+      "Fragments given up: refused by the service, or dropped by the "
+      "store's max_bytes / max_age";
   counter("kedge_video_fragments_dropped_total", lost_help, s.upload.fragments_skipped,
           with("reason", "refused"));
   counter("kedge_video_fragments_dropped_total", lost_help, s.store.dropped_full,
           with("reason", "store_full"));
   counter("kedge_video_fragments_dropped_total", lost_help, s.store.dropped_age,
           with("reason", "store_age"));
-  static const char* kAckTypes[] = {"buffering", "received", "persisted", "error", "idle",
-                                    "other"};
+  static const char* kAckTypes[] = {"buffering", "received", "persisted", "error", "idle", "other"};
   for (size_t t = 0; t < s.upload.acks_by_type.size(); ++t) {
     counter("kedge_video_acks_total", "PutMedia acknowledgements by EventType",
             s.upload.acks_by_type[t], with("type", kAckTypes[t]));
@@ -269,8 +270,7 @@ void CameraSet::Export(Camera& camera, double seconds) {
              "Age of the oldest fragment not yet acknowledged (producer time)", labels)
       .Set(std::max<int64_t>(age_ms, 0) / 1000.0);
   if (seconds > 0 && s.upload.bytes_sent >= camera.last_bytes_sent) {
-    m.GetGauge("kedge_video_upload_bitrate_bps", "Upload rate over the last second, bits/s",
-               labels)
+    m.GetGauge("kedge_video_upload_bitrate_bps", "Upload rate over the last second, bits/s", labels)
         .Set((s.upload.bytes_sent - camera.last_bytes_sent) * 8 / seconds);
   }
   camera.last_bytes_sent = s.upload.bytes_sent;

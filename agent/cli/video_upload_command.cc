@@ -1,12 +1,11 @@
 // `kedge video upload FILE`: an existing MP4 / Matroska / MPEG-TS file to a Kinesis Video stream.
-#include "agent/cli/video_cli.h"
-
 #include <cstdio>
 #include <cstdlib>
 #include <string>
 #include <vector>
 
 #include "agent/cli/aws_context.h"
+#include "agent/cli/video_cli.h"
 
 #if KEDGE_WITH_VIDEO && defined(KEDGE_WITH_VIDEO_FILE)
 #include <signal.h>
@@ -117,9 +116,9 @@ std::string ProgressText(const video::FileUploadStats& s, const video::VideoFile
   int64_t total_ms = info.duration_ns / 1000000;
   int64_t done_ms = s.acked_until_ms > 0 ? s.acked_until_ms - start_ms : 0;
   bool finished = s.reading_done && s.pipeline.store.fragments == 0;
-  *percent = finished ? 100 : total_ms > 0 ? static_cast<int>(std::clamp<int64_t>(
-                                                 done_ms * 100 / total_ms, 0, 99))
-                                           : 0;
+  *percent = finished       ? 100
+             : total_ms > 0 ? static_cast<int>(std::clamp<int64_t>(done_ms * 100 / total_ms, 0, 99))
+                            : 0;
   char text[200];
   std::snprintf(text, sizeof text,
                 "%3d%%  %llu frames read, %llu fragments stored, %llu acknowledged, %.1f Mbit/s",
@@ -227,15 +226,16 @@ int UploadVideo(const std::vector<std::string>& argv, const char* usage) {
   }
   video::FileUploadStats s = (*upload)->stats();
   const kvs::FragmentPipelineStats& ps = s.pipeline;
-  std::printf("%llu frames read, %llu written; %llu fragments stored, %llu acknowledged, "
-              "%llu dropped; %llu left in %s\n",
-              static_cast<unsigned long long>(s.frames_read),
-              static_cast<unsigned long long>(ps.fragmenter.frames_written),
-              static_cast<unsigned long long>(ps.fragments_stored),
-              static_cast<unsigned long long>(ps.upload.fragments_persisted),
-              static_cast<unsigned long long>(ps.upload.fragments_skipped +
-                                              ps.store.dropped_full + ps.store.dropped_age),
-              static_cast<unsigned long long>(ps.store.fragments), p.store.dir.c_str());
+  std::printf(
+      "%llu frames read, %llu written; %llu fragments stored, %llu acknowledged, "
+      "%llu dropped; %llu left in %s\n",
+      static_cast<unsigned long long>(s.frames_read),
+      static_cast<unsigned long long>(ps.fragmenter.frames_written),
+      static_cast<unsigned long long>(ps.fragments_stored),
+      static_cast<unsigned long long>(ps.upload.fragments_persisted),
+      static_cast<unsigned long long>(ps.upload.fragments_skipped + ps.store.dropped_full +
+                                      ps.store.dropped_age),
+      static_cast<unsigned long long>(ps.store.fragments), p.store.dir.c_str());
   if (!finished.ok()) return ReportFailure("video upload", finished);
   if (ps.fragmenter.frames_written < s.frames_read) {
     std::fprintf(stderr,
@@ -246,8 +246,8 @@ int UploadVideo(const std::vector<std::string>& argv, const char* usage) {
   if (ps.store.fragments > 0 || ps.upload.fragments_skipped > 0 || ps.store_errors > 0 ||
       ps.fragments_stored == 0) {
     std::string why = !ps.upload.last_error.empty() ? ps.upload.last_error
-                      : ps.fragments_stored == 0   ? "the file gave no fragment to send"
-                                                   : "not every fragment was acknowledged";
+                      : ps.fragments_stored == 0    ? "the file gave no fragment to send"
+                                                    : "not every fragment was acknowledged";
     return ReportFailure("video upload", UnavailableError(why));
   }
   return 0;

@@ -43,7 +43,8 @@ void ReadCamera(const YAML::Node& node, size_t index, ConfigErrors& errors,
                 std::vector<CameraConfig>* out) {
   std::string path = "cameras[" + std::to_string(index) + "]";
   if (!node.IsMap()) {
-    errors.Error(NodeLine(node), path, "expected a map with name and stream, got " + NodeKind(node));
+    errors.Error(NodeLine(node), path,
+                 "expected a map with name and stream, got " + NodeKind(node));
     return;
   }
   CameraConfig c;
@@ -126,7 +127,9 @@ int CameraConfig::KeyLine(const std::string& key) const {
   return it != key_lines.end() && it->second > 0 ? it->second : line;
 }
 
-bool CameraConfig::SameSettings(const CameraConfig& o) const { return Settings(*this) == Settings(o); }
+bool CameraConfig::SameSettings(const CameraConfig& o) const {
+  return Settings(*this) == Settings(o);
+}
 
 std::string CameraConfig::StoreDir(const std::string& state_dir) const {
   if (!store_dir.empty()) return store_dir;

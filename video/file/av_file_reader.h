@@ -31,8 +31,8 @@ struct VideoFileInfo {
   int height = 0;
   int fps_num = 0;  // 0 when unknown
   int fps_den = 1;
-  int64_t duration_ns = 0;         // of the video track (or the file), 0 when unknown
-  int64_t frames = 0;              // frame count the container declares, 0 when unknown
+  int64_t duration_ns = 0;             // of the video track (or the file), 0 when unknown
+  int64_t frames = 0;                  // frame count the container declares, 0 when unknown
   std::vector<uint8_t> codec_private;  // AVCDecoderConfigurationRecord, empty when unknown
   mkv::NalFormat nal_format = mkv::NalFormat::kAvc;
 };
@@ -59,7 +59,7 @@ class AvFileReader {
   std::string path_;
   std::unique_ptr<Av> av_;
   VideoFileInfo info_;
-  int64_t start_pts_ = 0;   // in the track's time base
+  int64_t start_pts_ = 0;  // in the track's time base
   int64_t last_pts_ns_ = -1;
   int64_t last_duration_ns_ = 0;
 };

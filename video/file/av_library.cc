@@ -13,8 +13,10 @@ void* Open(const char* name, int major, std::string* error) {
   std::string soname = std::string("lib") + name + ".so." + std::to_string(major);
   void* handle = dlopen(soname.c_str(), RTLD_NOW | RTLD_LOCAL);
   if (handle == nullptr && error->empty()) {
-    *error = soname + " is not installed, and kedge video upload reads files with it (install "
-             "the lib" + name + std::to_string(major) + " package)";
+    *error = soname +
+             " is not installed, and kedge video upload reads files with it (install "
+             "the lib" +
+             name + std::to_string(major) + " package)";
   }
   return handle;
 }

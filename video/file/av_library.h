@@ -2,7 +2,7 @@
 // AvLibrary: the FFmpeg functions AvFileReader calls, loaded with dlopen the first time a file
 // is opened. kedge links no FFmpeg library: libavcodec and libavformat pull in some forty more
 // shared libraries (codecs, network protocols) whose mapped pages would cost every kedge process
-// (a camera, the daemon) about 25 MB of resident memory for a command few of them run.
+// (a camera, the daemon) about 15 MB of resident memory for a command few of them run.
 // The sonames are those of the headers kedge was built with (libavformat.so.<major>), so the
 // structures AvFileReader reads have the layout it was compiled for.
 // Thread-safe; the libraries stay loaded for the life of the process.

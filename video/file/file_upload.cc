@@ -4,11 +4,10 @@
 
 namespace kedge::video {
 
-StatusOr<std::unique_ptr<FileUpload>> FileUpload::Open(const std::string& path,
-                                                       kvs::FragmentPipelineOptions pipeline,
-                                                       aws::CredentialsProvider& credentials,
-                                                       Clock& clock, Env& env,
-                                                       kvs::KvsUploader::OutcomeCallback on_outcome) {
+StatusOr<std::unique_ptr<FileUpload>> FileUpload::Open(
+    const std::string& path, kvs::FragmentPipelineOptions pipeline,
+    aws::CredentialsProvider& credentials, Clock& clock, Env& env,
+    kvs::KvsUploader::OutcomeCallback on_outcome) {
   std::unique_ptr<FileUpload> upload(new FileUpload());
   KEDGE_ASSIGN_OR_RETURN(upload->reader_, AvFileReader::Open(path, env));
   pipeline.input_format = upload->reader_->info().nal_format;
@@ -27,9 +26,9 @@ StatusOr<std::unique_ptr<FileUpload>> FileUpload::Open(const std::string& path,
     }
     if (self->on_outcome_) self->on_outcome_(o);
   };
-  KEDGE_ASSIGN_OR_RETURN(upload->pipeline_,
-                         kvs::FragmentPipeline::Create(std::move(pipeline), credentials, clock,
-                                                       env, outcome));
+  KEDGE_ASSIGN_OR_RETURN(
+      upload->pipeline_,
+      kvs::FragmentPipeline::Create(std::move(pipeline), credentials, clock, env, outcome));
   upload->file_bytes_ = static_cast<uint64_t>(upload->reader_->size());
   return upload;
 }

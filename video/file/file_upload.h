@@ -29,8 +29,8 @@ namespace kedge::video {
 
 struct FileUploadStats {
   uint64_t frames_read = 0;
-  uint64_t bytes_read = 0;     // of the file
-  uint64_t file_bytes = 0;     // its size, 0 when unknown
+  uint64_t bytes_read = 0;  // of the file
+  uint64_t file_bytes = 0;  // its size, 0 when unknown
   bool reading_done = false;
   int64_t acked_until_ms = 0;  // producer time of the newest fragment acknowledged, 0 if none
   kvs::FragmentPipelineStats pipeline;
@@ -39,12 +39,10 @@ struct FileUploadStats {
 class FileUpload {
  public:
   // `on_outcome` runs on the upload thread for every fragment acknowledged or refused.
-  static StatusOr<std::unique_ptr<FileUpload>> Open(const std::string& path,
-                                                    kvs::FragmentPipelineOptions pipeline,
-                                                    aws::CredentialsProvider& credentials,
-                                                    Clock& clock, Env& env,
-                                                    kvs::KvsUploader::OutcomeCallback on_outcome =
-                                                        nullptr);
+  static StatusOr<std::unique_ptr<FileUpload>> Open(
+      const std::string& path, kvs::FragmentPipelineOptions pipeline,
+      aws::CredentialsProvider& credentials, Clock& clock, Env& env,
+      kvs::KvsUploader::OutcomeCallback on_outcome = nullptr);
   ~FileUpload();
 
   const VideoFileInfo& info() const { return reader_->info(); }

@@ -14,8 +14,8 @@ constexpr int64_t kNsPerMs = 1000000;
 }  // namespace
 
 StatusOr<std::unique_ptr<FragmentPipeline>> FragmentPipeline::Create(
-    FragmentPipelineOptions options, aws::CredentialsProvider& credentials, Clock& clock,
-    Env& env, KvsUploader::OutcomeCallback on_outcome) {
+    FragmentPipelineOptions options, aws::CredentialsProvider& credentials, Clock& clock, Env& env,
+    KvsUploader::OutcomeCallback on_outcome) {
   if (options.upload.stream_name.empty()) {
     return InvalidArgumentError("a video stream needs a stream name");
   }

@@ -4,10 +4,9 @@
 
 namespace kedge::video::kvs {
 
-StatusOr<std::unique_ptr<VideoStream>> VideoStream::Create(VideoStreamOptions options,
-                                                           aws::CredentialsProvider& credentials,
-                                                           Clock& clock, Env& env,
-                                                           KvsUploader::OutcomeCallback on_outcome) {
+StatusOr<std::unique_ptr<VideoStream>> VideoStream::Create(
+    VideoStreamOptions options, aws::CredentialsProvider& credentials, Clock& clock, Env& env,
+    KvsUploader::OutcomeCallback on_outcome) {
   if (options.upload.stream_name.empty()) {
     return InvalidArgumentError("a video stream needs a stream name");
   }
@@ -21,9 +20,9 @@ StatusOr<std::unique_ptr<VideoStream>> VideoStream::Create(VideoStreamOptions op
   pipeline.http = o.http;
   pipeline.fragment_duration_ms = o.camera.fragment_duration_ms;
   pipeline.drain_timeout = o.drain_timeout;
-  KEDGE_ASSIGN_OR_RETURN(stream->pipeline_, FragmentPipeline::Create(std::move(pipeline),
-                                                                     credentials, clock, env,
-                                                                     std::move(on_outcome)));
+  KEDGE_ASSIGN_OR_RETURN(stream->pipeline_,
+                         FragmentPipeline::Create(std::move(pipeline), credentials, clock, env,
+                                                  std::move(on_outcome)));
   GstCapture::Options capture;
   capture.spec = o.camera;
   VideoStream* self = stream.get();

@@ -47,11 +47,9 @@ class VideoStream {
  public:
   // `credentials` and `clock`, `env` are borrowed and must outlive the stream. `on_outcome`
   // runs on the upload thread for every fragment acknowledged or refused.
-  static StatusOr<std::unique_ptr<VideoStream>> Create(VideoStreamOptions options,
-                                                       aws::CredentialsProvider& credentials,
-                                                       Clock& clock, Env& env,
-                                                       KvsUploader::OutcomeCallback on_outcome =
-                                                           nullptr);
+  static StatusOr<std::unique_ptr<VideoStream>> Create(
+      VideoStreamOptions options, aws::CredentialsProvider& credentials, Clock& clock, Env& env,
+      KvsUploader::OutcomeCallback on_outcome = nullptr);
   ~VideoStream();
   VideoStream(const VideoStream&) = delete;
   VideoStream& operator=(const VideoStream&) = delete;

@@ -112,8 +112,7 @@ TEST_F(CameraConfigTest, MistakesAreReportedWithFileLineAndKey) {
        {file + "4: cameras[0].stream: 'door camera' is not a Kinesis Video stream name",
         file + "5: cameras[0].fps:", file + "6: cameras[0].source:",
         file + "7: cameras[0].endpoint: '127.0.0.1' is not a URL",
-        file + "8: cameras[0].zoom: unknown key",
-        file + "10: cameras[0].store.max_bytes:",
+        file + "8: cameras[0].zoom: unknown key", file + "10: cameras[0].store.max_bytes:",
         file + "11: cameras[1].name: another camera is already named 'door'",
         file + "13: cameras[2].name: missing"}) {
     EXPECT_NE(errors.find(expected), std::string::npos) << expected << "\nin:\n" << errors;

@@ -70,8 +70,8 @@ TEST_P(AvFileReaderTest, EveryFrameOfAnH264FileReachesTheFragmenter) {
   ASSERT_EQ(read.frames.size(), static_cast<size_t>(expected));
   EXPECT_TRUE(read.frames.front().key);
   EXPECT_EQ(read.frames.front().pts_ns, 0);
-  int keys = static_cast<int>(std::count_if(read.frames.begin(), read.frames.end(),
-                                            [](const Frame& f) { return f.key; }));
+  int keys = static_cast<int>(
+      std::count_if(read.frames.begin(), read.frames.end(), [](const Frame& f) { return f.key; }));
   EXPECT_GE(keys, expected / 30);
   int64_t last_pts = 0;
   for (const Frame& f : read.frames) last_pts = std::max(last_pts, f.pts_ns);

@@ -55,9 +55,11 @@ std::string MakeMediaFile(const std::string& dir, MediaKind kind, int frames) {
 int CountVideoFrames(const std::string& path) {
   if (!RequireTool("ffprobe")) return -1;
   std::string output;
-  int rc = RunCommand("ffprobe -v error -select_streams v:0 -count_packets -show_entries "
-                      "stream=nb_read_packets -of csv=p=0 " + path,
-                      &output);
+  int rc = RunCommand(
+      "ffprobe -v error -select_streams v:0 -count_packets -show_entries "
+      "stream=nb_read_packets -of csv=p=0 " +
+          path,
+      &output);
   if (rc != 0) {
     ADD_FAILURE() << "ffprobe " << path << ": " << output;
     return -1;

@@ -20,9 +20,17 @@ class VideoUploadTest : public testing::KvsIngestFixture {
  protected:
   kedge::testing::ProcessResult Upload(const std::string& file, const std::string& stream,
                                        std::vector<std::string> extra = {}) {
-    std::vector<std::string> argv = {kedge::testing::BinaryPath("agent/kedge"), "video", "upload",
-                                     file, "--stream", stream, "--create", "--endpoint", url_,
-                                     "--fragment-seconds", "1"};
+    std::vector<std::string> argv = {kedge::testing::BinaryPath("agent/kedge"),
+                                     "video",
+                                     "upload",
+                                     file,
+                                     "--stream",
+                                     stream,
+                                     "--create",
+                                     "--endpoint",
+                                     url_,
+                                     "--fragment-seconds",
+                                     "1"};
     argv.insert(argv.end(), extra.begin(), extra.end());
     return kedge::testing::RunProcess(argv, KedgeEnv(home_));
   }
@@ -117,10 +125,10 @@ TEST_F(VideoUploadTest, AFileWithoutVideoIsRefused) {
 TEST_F(VideoUploadTest, AStreamThatDoesNotExistFailsWithoutCreate) {
   std::string path = testing::MakeMediaFile(dir_, MediaKind::kMkv, 30);
   ASSERT_FALSE(path.empty());
-  kedge::testing::ProcessResult run = kedge::testing::RunProcess(
-      {kedge::testing::BinaryPath("agent/kedge"), "video", "upload", path, "--stream", "absent",
-       "--endpoint", url_},
-      KedgeEnv(home_));
+  kedge::testing::ProcessResult run =
+      kedge::testing::RunProcess({kedge::testing::BinaryPath("agent/kedge"), "video", "upload",
+                                  path, "--stream", "absent", "--endpoint", url_},
+                                 KedgeEnv(home_));
   EXPECT_EQ(run.exit_code, 1) << run.out;
   EXPECT_NE(run.err.find("ResourceNotFoundException"), std::string::npos) << run.err;
 }

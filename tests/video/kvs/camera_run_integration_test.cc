@@ -1,13 +1,12 @@
 // `kedge run` with `cameras:` end to end: a test camera streams to kedge-ingest (in process,
 // SigV4 required); fragments arrive, /metrics shows the kedge_video_* figures, SIGHUP leaves an
 // unchanged camera alone and restarts a changed one, SIGTERM stops cleanly.
+#include <gtest/gtest.h>
 #include <signal.h>
 
 #include <fstream>
 #include <map>
 #include <regex>
-
-#include <gtest/gtest.h>
 
 #include "agent/metrics/http_get_client.h"
 #include "tests/support/subprocess.h"
@@ -66,8 +65,7 @@ TEST_F(CameraRunTest, KedgeRunStreamsACameraExportsMetricsReloadsAndStopsCleanly
       {kedge::testing::BinaryPath("agent/kedge"), "run", "--config", config}, KedgeEnv(dir_),
       dir_ + "/agent.log");
   ASSERT_TRUE(agent.started());
-  ASSERT_TRUE(WaitFor([&] { return ListFragments(kStream).size() >= 3; }, Millis(30000)))
-      << Log();
+  ASSERT_TRUE(WaitFor([&] { return ListFragments(kStream).size() >= 3; }, Millis(30000))) << Log();
 
   std::smatch port;
   std::string log = Log();
@@ -103,8 +101,7 @@ TEST_F(CameraRunTest, KedgeRunStreamsACameraExportsMetricsReloadsAndStopsCleanly
   // SIGHUP, same file: the camera keeps streaming untouched. (The next SIGHUP waits until the
   // agent runs again: kedge run does not take a SIGHUP while it is between two runs.)
   agent.Signal(SIGHUP);
-  ASSERT_TRUE(WaitFor([&] { return Count(Log(), "kedge running:") == 2; }, Millis(15000)))
-      << Log();
+  ASSERT_TRUE(WaitFor([&] { return Count(Log(), "kedge running:") == 2; }, Millis(15000))) << Log();
   EXPECT_EQ(Count(Log(), "reloaded "), 1u);
   EXPECT_EQ(Count(Log(), "camera cam: streaming"), 1u) << Log();
   // SIGHUP with a new bitrate: that camera restarts.

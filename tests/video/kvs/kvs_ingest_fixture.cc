@@ -64,8 +64,7 @@ std::string KvsIngestFixture::Call(const std::string& path, const nlohmann::json
 std::vector<std::pair<std::string, int64_t>> KvsIngestFixture::ListFragmentNumbers(
     const std::string& stream) {
   // Not an expectation: tests poll this before the stream exists.
-  std::string body =
-      Call("/listFragments", {{"StreamName", stream}, {"MaxResults", 1000}}, false);
+  std::string body = Call("/listFragments", {{"StreamName", stream}, {"MaxResults", 1000}}, false);
   nlohmann::json json = nlohmann::json::parse(body, nullptr, false);
   std::vector<std::pair<std::string, int64_t>> out;
   if (json.is_discarded() || !json.contains("Fragments")) return out;
@@ -90,8 +89,8 @@ StoredMedia KvsIngestFixture::FetchMedia(const std::string& stream) {
   out.bytes = Call("/getMediaForFragmentList", {{"StreamName", stream}, {"Fragments", numbers}});
   mkv::MkvParser::Options parse;
   parse.allow_multiple_segments = true;  // the service's format: a header before every fragment
-  StatusOr<mkv::SplitResult> split = mkv::SplitMkv(
-      reinterpret_cast<const uint8_t*>(out.bytes.data()), out.bytes.size(), parse);
+  StatusOr<mkv::SplitResult> split =
+      mkv::SplitMkv(reinterpret_cast<const uint8_t*>(out.bytes.data()), out.bytes.size(), parse);
   EXPECT_TRUE(split.ok()) << split.status().message();
   if (!split.ok()) return out;
   out.fragments = split->fragments.size();

@@ -2,16 +2,16 @@
 // A kedge-ingest started in process on 127.0.0.1 (port 0, SigV4 required) for the video
 // integration tests, and signed archived-media calls to read back what it stored.
 
+#include <gtest/gtest.h>
+
 #include <cstdint>
 #include <functional>
 #include <map>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <utility>
 #include <vector>
-
-#include <gtest/gtest.h>
-#include <nlohmann/json.hpp>
 
 #include "ingest/ingest_server.h"
 #include "platform/aws/credentials.h"
@@ -42,8 +42,7 @@ class KvsIngestFixture : public ::testing::Test {
 
   // POSTs a signed archived-media or control-plane call; returns the body of a 200 answer, ""
   // otherwise (a test failure when `must_succeed`).
-  std::string Call(const std::string& path, const nlohmann::json& input,
-                   bool must_succeed = true);
+  std::string Call(const std::string& path, const nlohmann::json& input, bool must_succeed = true);
   // Every fragment stored for `stream`: its number and producer time (epoch ms); none when the
   // stream does not exist (yet).
   std::vector<std::pair<std::string, int64_t>> ListFragmentNumbers(const std::string& stream);

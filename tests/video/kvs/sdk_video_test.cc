@@ -26,11 +26,11 @@ class SdkVideoTest : public testing::KvsIngestFixture {
   // Runs the SDK script; returns its output (stdout + stderr), failing the test on exit != 0.
   std::string Sdk(const std::string& args) {
     std::string peers = kedge::testing::SourceDir() + "/.peers";
-    std::string command = "NODE_NO_WARNINGS=1 KEDGE_PEERS='" + peers + "' AWS_ACCESS_KEY_ID=" +
-                          testing::kIngestCredentials.access_key_id + " AWS_SECRET_ACCESS_KEY=" +
-                          testing::kIngestCredentials.secret_access_key + " node '" +
-                          kedge::testing::SourceDir() + "/tests/video/kvs/sdk_video_check.cjs' " +
-                          args;
+    std::string command =
+        "NODE_NO_WARNINGS=1 KEDGE_PEERS='" + peers +
+        "' AWS_ACCESS_KEY_ID=" + testing::kIngestCredentials.access_key_id +
+        " AWS_SECRET_ACCESS_KEY=" + testing::kIngestCredentials.secret_access_key + " node '" +
+        kedge::testing::SourceDir() + "/tests/video/kvs/sdk_video_check.cjs' " + args;
     std::string output;
     EXPECT_EQ(RunCommand(command, &output), 0) << command << "\n" << output;
     return output;
@@ -39,8 +39,8 @@ class SdkVideoTest : public testing::KvsIngestFixture {
   // ffprobe's answer for the first video stream of `path` (csv, no keys), or "" on failure.
   static std::string Probe(const std::string& path, const std::string& options) {
     std::string output;
-    int rc = RunCommand("ffprobe -v error " + options + " -of csv=p=0 '" + path + "' 2>&1",
-                        &output);
+    int rc =
+        RunCommand("ffprobe -v error " + options + " -of csv=p=0 '" + path + "' 2>&1", &output);
     EXPECT_EQ(rc, 0) << path << ": " << output;
     return output;
   }
@@ -59,11 +59,11 @@ TEST_F(SdkVideoTest, SdkReadsBackWhatKedgeVideoPutUploadedWithSigV4) {
   std::string data_endpoint = m[1].str();
 
   std::string home = kedge::testing::MakeTempDir("sdk-video-home");
-  kedge::testing::ProcessResult put = kedge::testing::RunProcess(
-      {kedge::testing::BinaryPath("agent/kedge"), "video", "put", "--source", "test", "--duration",
-       "12", "--stream", "done-when", "--endpoint", data_endpoint, "--width", "640", "--height",
-       "360"},
-      KedgeEnv(home));
+  kedge::testing::ProcessResult put =
+      kedge::testing::RunProcess({kedge::testing::BinaryPath("agent/kedge"), "video", "put",
+                                  "--source", "test", "--duration", "12", "--stream", "done-when",
+                                  "--endpoint", data_endpoint, "--width", "640", "--height", "360"},
+                                 KedgeEnv(home));
   ASSERT_EQ(put.exit_code, 0) << put.out << put.err;
 
   std::string dir = kedge::testing::MakeTempDir("sdk-video-out");
@@ -73,8 +73,9 @@ TEST_F(SdkVideoTest, SdkReadsBackWhatKedgeVideoPutUploadedWithSigV4) {
 
   std::string mkv = dir + "/fragments.mkv";
   EXPECT_NE(Probe(mkv, "-show_entries format=format_name").find("matroska"), std::string::npos);
-  std::string stream = Probe(mkv, "-count_frames -select_streams v:0 -show_entries "
-                                  "stream=codec_name,nb_read_frames");
+  std::string stream = Probe(mkv,
+                             "-count_frames -select_streams v:0 -show_entries "
+                             "stream=codec_name,nb_read_frames");
   ASSERT_TRUE(std::regex_search(stream, m, std::regex("h264,([0-9]+)"))) << stream;
   int frames = std::atoi(m[1].str().c_str());
   EXPECT_GE(frames, 300) << "12 s at 30 fps, every frame decoded";
@@ -84,8 +85,9 @@ TEST_F(SdkVideoTest, SdkReadsBackWhatKedgeVideoPutUploadedWithSigV4) {
   EXPECT_EQ(m[2].str(), "video/mp4");
   std::string mp4 = dir + "/clip.mp4";
   EXPECT_NE(Probe(mp4, "-show_entries format=format_name").find("mp4"), std::string::npos);
-  std::string clip = Probe(mp4, "-count_packets -select_streams v:0 -show_entries "
-                                "stream=codec_name,nb_read_packets");
+  std::string clip = Probe(mp4,
+                           "-count_packets -select_streams v:0 -show_entries "
+                           "stream=codec_name,nb_read_packets");
   ASSERT_TRUE(std::regex_search(clip, m, std::regex("h264,([0-9]+)"))) << clip;
   int clip_frames = std::atoi(m[1].str().c_str());
   EXPECT_GE(clip_frames, 300) << "the clip covers every fragment";

@@ -1,16 +1,16 @@
 // End to end: videotestsrc + x264enc -> MkvFragmenter -> FragmentStore -> PutMedia -> kedge-ingest
 // (in process, 127.0.0.1 port 0, SigV4 required), then the stored fragments are listed back.
+#include <gtest/gtest.h>
+
 #include <cmath>
 #include <functional>
 #include <memory>
 #include <mutex>
-#include <set>
-#include <utility>
-#include <string>
-#include <vector>
-
-#include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
+#include <set>
+#include <string>
+#include <utility>
+#include <vector>
 
 #include "platform/aws/credential_providers.h"
 #include "tests/support/subprocess.h"
@@ -174,9 +174,9 @@ TEST_F(VideoStreamIntegrationTest, AnEndpointOutageLosesNoFragment) {
 TEST_F(VideoStreamIntegrationTest, KedgeVideoPutPrintsPersistedFragmentsAndExitsZero) {
   std::string home = kedge::testing::MakeTempDir("kvs-cli");
   kedge::testing::ProcessResult run = kedge::testing::RunProcess(
-      {kedge::testing::BinaryPath("agent/kedge"), "video", "put", "--stream", kStream,
-       "--create", "--endpoint", url_, "--frames", "90", "--fast", "--fragment-seconds", "1",
-       "--width", "320", "--height", "240"},
+      {kedge::testing::BinaryPath("agent/kedge"), "video", "put", "--stream", kStream, "--create",
+       "--endpoint", url_, "--frames", "90", "--fast", "--fragment-seconds", "1", "--width", "320",
+       "--height", "240"},
       KedgeEnv(home));
   EXPECT_EQ(run.exit_code, 0) << run.out << run.err;
   size_t lines = 0;
@@ -191,10 +191,10 @@ TEST_F(VideoStreamIntegrationTest, KedgeVideoPutPrintsPersistedFragmentsAndExits
 
 TEST_F(VideoStreamIntegrationTest, KedgeVideoPutNamesAMissingStreamAndHowToCreateIt) {
   std::string home = kedge::testing::MakeTempDir("kvs-cli");
-  kedge::testing::ProcessResult run = kedge::testing::RunProcess(
-      {kedge::testing::BinaryPath("agent/kedge"), "video", "put", "--stream", "absent",
-       "--endpoint", url_},
-      KedgeEnv(home));
+  kedge::testing::ProcessResult run =
+      kedge::testing::RunProcess({kedge::testing::BinaryPath("agent/kedge"), "video", "put",
+                                  "--stream", "absent", "--endpoint", url_},
+                                 KedgeEnv(home));
   EXPECT_EQ(run.exit_code, 1) << run.out << run.err;
   EXPECT_NE(run.err.find("ResourceNotFoundException"), std::string::npos) << run.err;
   EXPECT_NE(run.err.find("--create"), std::string::npos) << run.err;
