@@ -1,6 +1,7 @@
 #pragma once
 // Helpers shared by the `kedge video` subcommands (video_command.cc, video_upload_command.cc).
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -15,6 +16,10 @@ StatusOr<int> IntValue(const std::vector<std::string>& args, size_t* i, int min,
 StatusOr<std::string> TextValue(const std::vector<std::string>& args, size_t* i);
 // $XDG_STATE_HOME/kedge/video/<stream> (or ~/.local/state/..., /tmp/...).
 std::string DefaultStoreDir(const std::string& stream, Env& env);
+
+// "5 fragments stored, 5 acknowledged, 0 dropped; 0 left in DIR": the end of a summary line.
+std::string FragmentSummary(uint64_t stored, uint64_t acknowledged, uint64_t dropped, uint64_t left,
+                            const std::string& dir);
 
 // `kedge video upload FILE ...`; `usage` is printed on a usage error. Returns the exit code.
 int UploadVideo(const std::vector<std::string>& args, const char* usage);

@@ -43,6 +43,13 @@ std::string DefaultStoreDir(const std::string& stream, Env& env) {
   return base + "/kedge/video/" + stream;
 }
 
+std::string FragmentSummary(uint64_t stored, uint64_t acknowledged, uint64_t dropped, uint64_t left,
+                            const std::string& dir) {
+  return std::to_string(stored) + " fragments stored, " + std::to_string(acknowledged) +
+         " acknowledged, " + std::to_string(dropped) + " dropped; " + std::to_string(left) +
+         " left in " + dir;
+}
+
 namespace {
 
 namespace kvs = video::kvs;
@@ -138,8 +145,8 @@ StatusOr<VideoArgs> ParseArgs(const std::vector<std::string>& args) {
 
 void PrintOutcome(const kvs::FragmentOutcome& o) {
   if (o.type == kvs::AckType::kError) {
-    std::printf("fragment %lld: ERROR %d %s%s\n", static_cast<long long>(o.timecode_ms),
-                o.error_id, std::string(kvs::AckErrorName(o.error_id)).c_str(),
+    std::printf("fragment %lld: ERROR %d %s%s\n", static_cast<long long>(o.timecode_ms), o.error_id,
+                std::string(kvs::AckErrorName(o.error_id)).c_str(),
                 o.skipped ? " (dropped)" : " (will be resent)");
   } else {
     std::printf("fragment %lld %s in %lld ms, %lld ms after its end (number %s)\n",
@@ -188,8 +195,7 @@ class StopWatcher {
 int PutVideo(const std::vector<std::string>& argv) {
   StatusOr<VideoArgs> args = ParseArgs(argv);
   if (!args.ok()) {
-    std::fprintf(stderr, "kedge video put: %s\n\n%s", args.status().message().c_str(),
-                 kVideoUsage);
+    std::fprintf(stderr, "kedge video put: %s\n\n%s", args.status().message().c_str(), kVideoUsage);
     return 2;
   }
   Env& env = Env::Default();
@@ -208,8 +214,8 @@ int PutVideo(const std::vector<std::string>& argv) {
   sigaddset(&stop_signals, SIGINT);
   sigaddset(&stop_signals, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);  // inherited by every thread started
-  auto stream = kvs::VideoStream::Create(options, *ctx->credentials, Clock::Real(), env,
-                                         &PrintOutcome);
+  auto stream =
+      kvs::VideoStream::Create(options, *ctx->credentials, Clock::Real(), env, &PrintOutcome);
   if (!stream.ok()) return ReportFailure("video put", stream.status());
   Status finished = (*stream)->Start();
   if (finished.ok()) {
@@ -217,13 +223,12 @@ int PutVideo(const std::vector<std::string>& argv) {
     finished = (*stream)->Wait();
   }
   kvs::VideoStreamStats s = (*stream)->stats();
-  std::printf("%llu frames, %llu fragments stored, %llu persisted, %llu dropped; %llu left in %s\n",
-              static_cast<unsigned long long>(s.capture.frames),
-              static_cast<unsigned long long>(s.fragments_stored),
-              static_cast<unsigned long long>(s.upload.fragments_persisted),
-              static_cast<unsigned long long>(s.upload.fragments_skipped + s.store.dropped_full +
-                                              s.store.dropped_age),
-              static_cast<unsigned long long>(s.store.fragments), options.store.dir.c_str());
+  std::printf(
+      "%llu frames, %s\n", static_cast<unsigned long long>(s.capture.frames),
+      FragmentSummary(s.fragments_stored, s.upload.fragments_persisted,
+                      s.upload.fragments_skipped + s.store.dropped_full + s.store.dropped_age,
+                      s.store.fragments, options.store.dir)
+          .c_str());
   std::vector<int64_t> latencies = s.upload.recent_end_to_ack_ms;
   if (!latencies.empty()) {
     std::sort(latencies.begin(), latencies.end());
@@ -233,8 +238,8 @@ int PutVideo(const std::vector<std::string>& argv) {
   }
   if (!finished.ok()) return ReportFailure("video put", finished);
   if (s.store.fragments > 0 || s.upload.fragments_skipped > 0 || s.store_errors > 0) {
-    std::string why = s.upload.last_error.empty() ? "not every fragment was acknowledged"
-                                                  : s.upload.last_error;
+    std::string why =
+        s.upload.last_error.empty() ? "not every fragment was acknowledged" : s.upload.last_error;
     return ReportFailure("video put", UnavailableError(why));
   }
   return 0;

@@ -227,15 +227,12 @@ int UploadVideo(const std::vector<std::string>& argv, const char* usage) {
   video::FileUploadStats s = (*upload)->stats();
   const kvs::FragmentPipelineStats& ps = s.pipeline;
   std::printf(
-      "%llu frames read, %llu written; %llu fragments stored, %llu acknowledged, "
-      "%llu dropped; %llu left in %s\n",
-      static_cast<unsigned long long>(s.frames_read),
+      "%llu frames read, %llu written; %s\n", static_cast<unsigned long long>(s.frames_read),
       static_cast<unsigned long long>(ps.fragmenter.frames_written),
-      static_cast<unsigned long long>(ps.fragments_stored),
-      static_cast<unsigned long long>(ps.upload.fragments_persisted),
-      static_cast<unsigned long long>(ps.upload.fragments_skipped + ps.store.dropped_full +
-                                      ps.store.dropped_age),
-      static_cast<unsigned long long>(ps.store.fragments), p.store.dir.c_str());
+      FragmentSummary(ps.fragments_stored, ps.upload.fragments_persisted,
+                      ps.upload.fragments_skipped + ps.store.dropped_full + ps.store.dropped_age,
+                      ps.store.fragments, p.store.dir)
+          .c_str());
   if (!finished.ok()) return ReportFailure("video upload", finished);
   if (ps.fragmenter.frames_written < s.frames_read) {
     std::fprintf(stderr,
