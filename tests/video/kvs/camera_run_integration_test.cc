@@ -30,7 +30,10 @@ class CameraRunTest : public testing::KvsIngestFixture {
                         << "  - name: cam\n    stream: " << kStream << "\n    source: test\n"
                         << "    width: 320\n    height: 240\n    fps: 30\n    bitrate: " << bitrate
                         << "\n    fragment_seconds: 1\n    endpoint: " << url_
-                        << "\n    create_stream: true\n    drain_timeout: 10s\n";
+                        << "\n    create_stream: true\n    drain_timeout: 10s\n"
+                        // A camera that cannot start: retried, and no harm to the other.
+                        << "  - name: broken\n    stream: broken\n    source: file:" << dir_
+                        << "/absent.mp4\n    endpoint: " << url_ << "\n";
     return path;
   }
 
@@ -91,7 +94,12 @@ TEST_F(CameraRunTest, KedgeRunStreamsACameraExportsMetricsReloadsAndStopsCleanly
   EXPECT_LT(Metric(page, "kedge_video_ack_latency_seconds_sum") /
                 Metric(page, "kedge_video_ack_latency_seconds_count"),
             5.0);
-  EXPECT_EQ(Metric(page, "kedge_video_camera_up"), 1);
+  EXPECT_EQ(Metric(page, "kedge_video_camera_up", "camera=\"cam\""), 1);
+  EXPECT_NE(page.find("kedge_video_camera_up{camera=\"broken\",stream=\"broken\"} 0"),
+            std::string::npos)
+      << page;
+  EXPECT_NE(Log().find("camera broken: "), std::string::npos);
+  EXPECT_NE(Log().find("(retrying in 30 s)"), std::string::npos) << Log();
   for (const char* gauge : {"kedge_video_fragments_buffered", "kedge_video_store_bytes",
                             "kedge_video_store_oldest_fragment_age_seconds",
                             "kedge_video_upload_bitrate_bps", "kedge_video_frames_dropped_total"}) {
