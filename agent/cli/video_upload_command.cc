@@ -191,6 +191,12 @@ class CancelOnSignal {
 }  // namespace
 
 int UploadVideo(const std::vector<std::string>& argv, const char* usage) {
+  for (const std::string& a : argv) {
+    if (a == "--help" || a == "-h") {
+      std::fputs(usage, stdout);
+      return 0;
+    }
+  }
   StatusOr<UploadArgs> args = ParseUploadArgs(argv);
   if (!args.ok()) {
     std::fprintf(stderr, "kedge video upload: %s\n\n%s", args.status().message().c_str(), usage);

@@ -53,7 +53,7 @@ for i in $(seq "$runs"); do
     echo "run $i: kedge video put failed:"; tail -n 5 "$work/kedge.$i.out" "$work/kedge.$i.err"
     exit 1
   fi
-  p50=$( (grep -o 'p50 [0-9]* ms' "$work/kedge.$i.out" || true) | awk '{ print $2 }')
+  p50=$( (grep -o 'p50 -\?[0-9]* ms' "$work/kedge.$i.out" || true) | awk '{ print $2 }')
   # /usr/bin/time adds a "Command exited" line first when the status is not 0: use the last.
   for f in "$work/enc.$i" "$work/kedge.$i"; do tail -n 1 "$f" > "$f.1" && mv "$f.1" "$f"; done
   e=$(cpu "$work/enc.$i"); k=$(cpu "$work/kedge.$i")
