@@ -35,6 +35,7 @@ constexpr char kUsage[] =
     "  status        show what the running agent is doing (from its status server)\n"
     "  stream        create, describe or read a Kinesis data stream\n"
     "  video put     stream a camera to a Kinesis Video stream\n"
+    "  video upload  send the H.264 video of an MP4, MKV or TS file to a Kinesis Video stream\n"
     "  version       print the version\n"
     "\n"
     "Run 'kedge <command> --help' for a command's options.\n";

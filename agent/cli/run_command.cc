@@ -6,6 +6,7 @@
 #include <optional>
 
 #include "agent/agent.h"
+#include "agent/cameras/camera_set.h"
 #include "agent/config/config_validate.h"
 #include "agent/metrics/status_report.h"
 #include "agent/metrics/status_server.h"
@@ -46,11 +47,14 @@ void OnReload(int) {
 }
 
 // Runs the agent once with `config` until a stop or reload signal. Returns the exit code.
-int RunOnce(const AgentConfig& config, Env& env, ServiceHost& host, bool* ready_sent) {
+// `cameras` outlive a reload: only those whose settings changed are restarted.
+int RunOnce(const AgentConfig& config, Env& env, ServiceHost& host, bool* ready_sent,
+            CameraSet& cameras) {
   AgentOptions options;
   std::chrono::microseconds ping_every = host.WatchdogInterval();
   SteadyTime next_ping{};
-  options.heartbeat = [&host, ping_every, &next_ping] {
+  options.heartbeat = [&host, ping_every, &next_ping, &cameras] {
+    cameras.Tick();
     if (ping_every.count() == 0) return;
     SteadyTime now = Clock::Real().Now();
     if (now < next_ping) return;
@@ -94,14 +98,17 @@ int RunOnce(const AgentConfig& config, Env& env, ServiceHost& host, bool* ready_
     }
     KEDGE_LOG(kInfo) << "status page at http://127.0.0.1:" << status->port() << "/";
   }
+  cameras.AttachMetrics(&metrics);
+  cameras.Apply(config.cameras, config.state_dir);
   g_agent = agent->get();
-  if (g_stop) (*agent)->RequestStop();
+  if (g_stop || g_reload) (*agent)->RequestStop();  // a signal that came while it was built
   if (!*ready_sent) {
     host.NotifyReady();
     *ready_sent = true;
   }
   Status ran = (*agent)->Run();
   g_agent = nullptr;
+  cameras.AttachMetrics(nullptr);
   if (status) status->Stop();
   if (!ran.ok()) {
     std::fprintf(stderr, "kedge run: %s\n", ran.message().c_str());
@@ -178,13 +185,18 @@ int RunCommandWithHost(const std::vector<std::string>& args, ServiceHost* servic
   std::signal(SIGHUP, OnReload);
 #endif
   bool ready_sent = false;
+  CameraSet cameras(env, Clock::Real());
   while (true) {
     Logger::Get().SetLevel(level_text.empty() ? config->log_level : level);
-    g_reload = false;
-    int code = RunOnce(*config, env, *host, &ready_sent);
-    if (code != 0 || !g_reload || g_stop) return code;
+    int code = RunOnce(*config, env, *host, &ready_sent, cameras);
+    if (code != 0 || !g_reload || g_stop) {
+      cameras.StopAll();  // each drains; what is not acknowledged stays in its store
+      return code;
+    }
     // SIGHUP: the agent drained and committed; read the file again. A bad file keeps the
-    // configuration that was running, so a typo never stops the agent.
+    // configuration that was running, so a typo never stops the agent. A SIGHUP that comes
+    // while the next agent is being built is kept: RunOnce stops that agent at once.
+    g_reload = false;
     ConfigErrors errors(path);
     StatusOr<AgentConfig> loaded = LoadConfigFile(path, env, fs, &errors);
     if (loaded.ok()) {

@@ -10,34 +10,11 @@
 #include <thread>
 
 #include "agent/cli/aws_context.h"
+#include "agent/cli/video_cli.h"
 #include "platform/logging.h"
 #include "video/kvs/video_stream.h"
 
 namespace kedge::agent {
-namespace {
-
-namespace kvs = video::kvs;
-
-constexpr char kVideoUsage[] =
-    "usage: kedge video put --stream NAME [--source SPEC] [--width W] [--height H] [--fps F]\n"
-    "                       [--bitrate KBPS] [--fragment-seconds N] [--encoder NAME]\n"
-    "                       [--duration SECONDS | --frames N] [--fast] [--store-dir DIR]\n"
-    "                       [--create] [--retention-hours N] [--drain-seconds N]\n"
-    "                       [--endpoint URL] [--region R] [--profile P] [--ca-file PEM]\n"
-    "                       [--insecure-skip-tls-verify]\n"
-    "\n"
-    "Streams a camera to a Kinesis Video stream and prints each fragment as it is persisted.\n"
-    "SPEC: test | v4l2:/dev/videoN | libcamera[:NAME] | nvargus[:ID] | rtsp://... | file:PATH\n"
-    "(default test). Runs until --duration, --frames or Ctrl-C; then uploads what is buffered\n"
-    "(for up to --drain-seconds, default 15) and exits 0 only when every fragment captured was\n"
-    "acknowledged. Fragments not yet acknowledged stay in --store-dir and go first next time.\n"
-    "--fast: the test source produces frames as fast as it can instead of in real time.\n";
-
-struct VideoArgs {
-  kvs::VideoStreamOptions stream;
-  AwsFlags aws;
-  std::optional<int> duration_s;
-};
 
 StatusOr<int> IntValue(const std::vector<std::string>& args, size_t* i, int min, int max) {
   const std::string& flag = args[*i];
@@ -65,6 +42,47 @@ std::string DefaultStoreDir(const std::string& stream, Env& env) {
                                               : std::string("/tmp");
   return base + "/kedge/video/" + stream;
 }
+
+std::string FragmentSummary(uint64_t stored, uint64_t acknowledged, uint64_t dropped, uint64_t left,
+                            const std::string& dir) {
+  return std::to_string(stored) + " fragments stored, " + std::to_string(acknowledged) +
+         " acknowledged, " + std::to_string(dropped) + " dropped; " + std::to_string(left) +
+         " left in " + dir;
+}
+
+namespace {
+
+namespace kvs = video::kvs;
+
+constexpr char kVideoUsage[] =
+    "usage: kedge video put --stream NAME [--source SPEC] [--width W] [--height H] [--fps F]\n"
+    "                       [--bitrate KBPS] [--fragment-seconds N] [--encoder NAME]\n"
+    "                       [--duration SECONDS | --frames N] [--fast] [--store-dir DIR]\n"
+    "                       [--create] [--retention-hours N] [--drain-seconds N]\n"
+    "                       [--endpoint URL] [--region R] [--profile P] [--ca-file PEM]\n"
+    "                       [--insecure-skip-tls-verify]\n"
+    "\n"
+    "Streams a camera to a Kinesis Video stream and prints each fragment as it is persisted.\n"
+    "SPEC: test | v4l2:/dev/videoN | libcamera[:NAME] | nvargus[:ID] | rtsp://... | file:PATH\n"
+    "(default test). Runs until --duration, --frames or Ctrl-C; then uploads what is buffered\n"
+    "(for up to --drain-seconds, default 15) and exits 0 only when every fragment captured was\n"
+    "acknowledged. Fragments not yet acknowledged stay in --store-dir and go first next time.\n"
+    "--fast: the test source produces frames as fast as it can instead of in real time.\n"
+    "\n"
+    "       kedge video upload FILE --stream NAME [--start-time T] [--fragment-seconds N]\n"
+    "                       [--create] [--retention-hours N] [--drain-seconds N]\n"
+    "                       [--endpoint URL] [--region R] [--profile P] [--ca-file PEM]\n"
+    "\n"
+    "Uploads the H.264 video of an MP4, Matroska or MPEG-TS file (no re-encoding) and exits 0\n"
+    "only when every fragment was acknowledged. T: when the file's first frame was taken, as\n"
+    "epoch seconds or 2026-01-02T03:04:05[.123]Z (default: the file ends now).\n"
+    "--drain-seconds (default 300) bounds the wait for the last acknowledgements.\n";
+
+struct VideoArgs {
+  kvs::VideoStreamOptions stream;
+  AwsFlags aws;
+  std::optional<int> duration_s;
+};
 
 // Parses one option at args[*i]; InvalidArgument for an unknown or bad one.
 Status ParseOption(const std::vector<std::string>& args, size_t* i, VideoArgs* out) {
@@ -127,8 +145,8 @@ StatusOr<VideoArgs> ParseArgs(const std::vector<std::string>& args) {
 
 void PrintOutcome(const kvs::FragmentOutcome& o) {
   if (o.type == kvs::AckType::kError) {
-    std::printf("fragment %lld: ERROR %d %s%s\n", static_cast<long long>(o.timecode_ms),
-                o.error_id, std::string(kvs::AckErrorName(o.error_id)).c_str(),
+    std::printf("fragment %lld: ERROR %d %s%s\n", static_cast<long long>(o.timecode_ms), o.error_id,
+                std::string(kvs::AckErrorName(o.error_id)).c_str(),
                 o.skipped ? " (dropped)" : " (will be resent)");
   } else {
     std::printf("fragment %lld %s in %lld ms, %lld ms after its end (number %s)\n",
@@ -177,8 +195,7 @@ class StopWatcher {
 int PutVideo(const std::vector<std::string>& argv) {
   StatusOr<VideoArgs> args = ParseArgs(argv);
   if (!args.ok()) {
-    std::fprintf(stderr, "kedge video put: %s\n\n%s", args.status().message().c_str(),
-                 kVideoUsage);
+    std::fprintf(stderr, "kedge video put: %s\n\n%s", args.status().message().c_str(), kVideoUsage);
     return 2;
   }
   Env& env = Env::Default();
@@ -197,8 +214,8 @@ int PutVideo(const std::vector<std::string>& argv) {
   sigaddset(&stop_signals, SIGINT);
   sigaddset(&stop_signals, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);  // inherited by every thread started
-  auto stream = kvs::VideoStream::Create(options, *ctx->credentials, Clock::Real(), env,
-                                         &PrintOutcome);
+  auto stream =
+      kvs::VideoStream::Create(options, *ctx->credentials, Clock::Real(), env, &PrintOutcome);
   if (!stream.ok()) return ReportFailure("video put", stream.status());
   Status finished = (*stream)->Start();
   if (finished.ok()) {
@@ -206,13 +223,12 @@ int PutVideo(const std::vector<std::string>& argv) {
     finished = (*stream)->Wait();
   }
   kvs::VideoStreamStats s = (*stream)->stats();
-  std::printf("%llu frames, %llu fragments stored, %llu persisted, %llu dropped; %llu left in %s\n",
-              static_cast<unsigned long long>(s.capture.frames),
-              static_cast<unsigned long long>(s.fragments_stored),
-              static_cast<unsigned long long>(s.upload.fragments_persisted),
-              static_cast<unsigned long long>(s.upload.fragments_skipped + s.store.dropped_full +
-                                              s.store.dropped_age),
-              static_cast<unsigned long long>(s.store.fragments), options.store.dir.c_str());
+  std::printf(
+      "%llu frames, %s\n", static_cast<unsigned long long>(s.capture.frames),
+      FragmentSummary(s.fragments_stored, s.upload.fragments_persisted,
+                      s.upload.fragments_skipped + s.store.dropped_full + s.store.dropped_age,
+                      s.store.fragments, options.store.dir)
+          .c_str());
   std::vector<int64_t> latencies = s.upload.recent_end_to_ack_ms;
   if (!latencies.empty()) {
     std::sort(latencies.begin(), latencies.end());
@@ -222,8 +238,8 @@ int PutVideo(const std::vector<std::string>& argv) {
   }
   if (!finished.ok()) return ReportFailure("video put", finished);
   if (s.store.fragments > 0 || s.upload.fragments_skipped > 0 || s.store_errors > 0) {
-    std::string why = s.upload.last_error.empty() ? "not every fragment was acknowledged"
-                                                  : s.upload.last_error;
+    std::string why =
+        s.upload.last_error.empty() ? "not every fragment was acknowledged" : s.upload.last_error;
     return ReportFailure("video put", UnavailableError(why));
   }
   return 0;
@@ -236,7 +252,9 @@ int VideoCommand(const std::vector<std::string>& args) {
     std::fputs(kVideoUsage, args.empty() ? stderr : stdout);
     return args.empty() ? 2 : 0;
   }
-  if (args[0] == "put") return PutVideo(std::vector<std::string>(args.begin() + 1, args.end()));
+  std::vector<std::string> rest(args.begin() + 1, args.end());
+  if (args[0] == "put") return PutVideo(rest);
+  if (args[0] == "upload") return UploadVideo(rest, kVideoUsage);
   std::fprintf(stderr, "kedge video: unknown subcommand '%s'\n\n%s", args[0].c_str(), kVideoUsage);
   return 2;
 }

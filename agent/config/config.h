@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "agent/config/camera_config.h"
 #include "platform/clock.h"
 #include "platform/logging.h"
 
@@ -147,6 +148,7 @@ struct AgentConfig {
   HttpConfig http;
   std::vector<SinkConfig> sinks;
   std::vector<SourceConfig> sources;
+  std::vector<CameraConfig> cameras;  // agent/config/camera_config.h
 
   const SinkConfig* FindSink(const std::string& name) const;
   // spool.path, or <state_dir>/spool.db when unset.

@@ -7,6 +7,48 @@ namespace {
 
 constexpr bool kRequired = true;
 
+// `cameras:` (agent/config/camera_config.h); the same settings as `kedge video put`.
+void AddCameraSections(std::vector<SectionSpec>* s) {
+  s->push_back(
+      {"camera",
+       "cameras[]",
+       "Each camera is streamed by `kedge run` to a Kinesis Video stream on its own threads "
+       "(capture -> MKV fragments -> on-disk store -> PutMedia), as `kedge video put` does. "
+       "SIGTERM stops it (what is not acknowledged stays in the store for the next start); "
+       "SIGHUP restarts only the cameras whose settings changed. See docs/video_upload.md.",
+       {
+           {"name", "string", "", "unique name (threads video-<name>, metrics label camera)",
+            kRequired},
+           {"stream", "string", "", "the Kinesis Video stream", kRequired},
+           {"source", "string", "test",
+            "test, v4l2:/dev/videoN, libcamera[:NAME], nvargus[:ID], rtsp://... or file:PATH"},
+           {"encoder", "enum", "auto", "auto, none, x264, openh264, v4l2 or nvv4l2"},
+           {"width", "integer", "1280", "pixels"},
+           {"height", "integer", "720", "pixels"},
+           {"fps", "integer", "30", "frames per second"},
+           {"bitrate", "integer", "2000", "encoder bitrate in kbit/s"},
+           {"fragment_seconds", "integer", "2",
+            "fragment (and key-frame interval) length, 1 to 10"},
+           {"region", "string", "($AWS_REGION)", "AWS region"},
+           {"endpoint", "url", "(the AWS endpoint)",
+            "override, e.g. http://127.0.0.1:8080 for kedge-ingest"},
+           {"ca_file", "path", "", "extra CA certificates (PEM) to trust"},
+           {"create_stream", "bool", "false", "create the stream when it does not exist"},
+           {"retention_hours", "integer", "24", "retention of a stream kedge creates"},
+           {"drain_timeout", "duration", "5s",
+            "on stop, how long to keep uploading what is buffered"},
+           {"store", "map", "", "the on-disk fragment buffer (below)"},
+       }});
+  s->push_back({"camera.store",
+                "cameras[].store",
+                "Fragments wait here until the service acknowledged them (docs/fragment_store.md).",
+                {
+                    {"dir", "path", "<state_dir>/video/<name>", "one directory per camera"},
+                    {"max_bytes", "size", "256MiB", "the oldest fragments are dropped beyond it"},
+                    {"max_age", "duration", "24h", "older fragments are dropped; 0 keeps them"},
+                }});
+}
+
 std::vector<SectionSpec> BuildSections() {
   std::vector<SectionSpec> s;
   s.push_back(
@@ -21,8 +63,11 @@ std::vector<SectionSpec> BuildSections() {
             "identifies this device in records (add_metadata, metrics source, MQTT client id)"},
            {"spool", "map", "", "the on-disk queue between sources and sinks (below)"},
            {"http", "map", "", "the local metrics and status server (below)"},
-           {"sinks", "list", "", "where records go; at least one", kRequired},
-           {"sources", "list", "", "where records come from; at least one", kRequired},
+           {"sinks", "list", "", "where records go; at least one (unless there are cameras)",
+            kRequired},
+           {"sources", "list", "",
+            "where records come from; at least one (unless there are cameras)", kRequired},
+           {"cameras", "list", "", "cameras streamed to Kinesis Video Streams (below)"},
        }});
   s.push_back(
       {"spool",
@@ -235,6 +280,7 @@ std::vector<SectionSpec> BuildSections() {
                    {"hostname", "bool", "false", "add hostname"},
                    {"metadata", "map of strings", "", "static key/value pairs to add"},
                }});
+  AddCameraSections(&s);
   return s;
 }
 

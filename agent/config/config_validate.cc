@@ -180,6 +180,7 @@ void ValidateConfig(const AgentConfig& config, const FileSystem& fs, ConfigError
   CheckStateDirs(config, fs, errors);
   ValidateSinks(config, fs, errors);
   ValidateSources(config, fs, errors);
+  ValidateCameras(config.cameras, config.state_dir, errors);
   std::string host;
   int port = 0;
   if (config.http.enabled && !SplitHostPort(config.http.listen, &host, &port)) {

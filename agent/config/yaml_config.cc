@@ -306,10 +306,11 @@ void ReadSink(const YAML::Node& node, size_t index, ConfigErrors& errors, AgentC
 }
 
 template <typename ReadItem>
-void ReadList(YamlMapReader& top, const char* key, ConfigErrors& errors, ReadItem read_item) {
+void ReadList(YamlMapReader& top, const char* key, ConfigErrors& errors, ReadItem read_item,
+              bool required = true) {
   YAML::Node list = top.Get(key);
   if (!list.IsDefined() || list.IsNull()) {
-    top.Require(key);
+    if (required) top.Require(key);
     return;
   }
   if (!list.IsSequence()) {
@@ -317,7 +318,7 @@ void ReadList(YamlMapReader& top, const char* key, ConfigErrors& errors, ReadIte
               std::string("expected a list (each item starts with '- '), got ") + NodeKind(list));
     return;
   }
-  if (list.size() == 0) top.Error(key, "the list is empty; define at least one");
+  if (list.size() == 0 && required) top.Error(key, "the list is empty; define at least one");
   for (size_t i = 0; i < list.size(); ++i) read_item(list[i], i);
 }
 
@@ -364,10 +365,14 @@ void ReadSections(YamlMapReader& top, ConfigErrors& errors, AgentConfig* config)
       }
     }
   }
-  ReadList(top, "sinks", errors,
-           [&](const YAML::Node& n, size_t i) { ReadSink(n, i, errors, config); });
-  ReadList(top, "sources", errors,
-           [&](const YAML::Node& n, size_t i) { ReadSource(n, i, errors, config); });
+  // A camera-only agent needs no record pipeline.
+  bool records_required = !ReadCameras(top, errors, &config->cameras);
+  ReadList(
+      top, "sinks", errors, [&](const YAML::Node& n, size_t i) { ReadSink(n, i, errors, config); },
+      records_required);
+  ReadList(
+      top, "sources", errors,
+      [&](const YAML::Node& n, size_t i) { ReadSource(n, i, errors, config); }, records_required);
 }
 
 }  // namespace

@@ -394,6 +394,7 @@ void KvsUploader::HandleAck(Session& s, const Ack& ack) {
   {
     std::lock_guard<std::mutex> lock(stats_mu_);
     ++stats_.acks;
+    ++stats_.acks_by_type[static_cast<size_t>(ack.type)];
   }
   switch (ack.type) {
     case AckType::kBuffering:

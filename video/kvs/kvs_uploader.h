@@ -20,6 +20,7 @@
 // Threading: everything runs on the HttpClient's owner thread (the caller polls the client and
 // calls Tick()); stats() may be called from any thread.
 
+#include <array>
 #include <cstdint>
 #include <deque>
 #include <functional>
@@ -83,6 +84,8 @@ struct UploadStats {
   uint64_t fragments_resent = 0;     // sent again after a rewind
   uint64_t bytes_sent = 0;
   uint64_t acks = 0;
+  // ACKs by type, indexed by AckType (kBuffering ... kNotAck).
+  std::array<uint64_t, 6> acks_by_type{};
   uint64_t error_acks = 0;
   uint64_t sessions = 0;             // PutMedia requests started
   uint64_t session_failures = 0;     // ended by an error, a timeout or a failed connection

@@ -1,10 +1,9 @@
 #pragma once
 // VideoStream: one camera streamed to one Kinesis Video stream, end to end:
-//   GstCapture (thread video-<name>) -> MkvFragmenter -> FragmentStore (on disk)
-//   -> KvsUploader (thread kvs-<name>, with its own HttpClient) -> PutMedia.
+//   GstCapture (thread video-<name>) -> FragmentPipeline: MkvFragmenter -> FragmentStore (on
+//   disk) -> KvsUploader (thread kvs-<name>, with its own HttpClient) -> PutMedia.
 // The capture thread fragments and stores (durably, before anything is sent); the upload thread
-// is woken when a fragment is stored. Fragments are stored self-contained (session header +
-// [Tags] + Cluster) so any of them can open a PutMedia session after a reconnect or a restart.
+// is woken when a fragment is stored.
 //
 // Lifecycle: Create (validates, opens the store: fragments left by a previous run are sent
 // first), Start, then Wait (a finite source: returns when it ended and what it captured was
@@ -12,17 +11,15 @@
 // upload what can be within drain_timeout). Whatever is not acknowledged stays in the store.
 // Threading: Create/Start/Wait/Stop from one controlling thread; stats() from any thread.
 
-#include <atomic>
 #include <memory>
-#include <mutex>
-#include <string>
-#include <thread>
+#include <optional>
 
 #include "platform/aws/credentials.h"
 #include "platform/clock.h"
 #include "platform/env.h"
 #include "platform/net/http_client.h"
 #include "video/capture/gst_capture.h"
+#include "video/kvs/fragment_pipeline.h"
 #include "video/kvs/kvs_uploader.h"
 #include "video/mkv/fragmenter.h"
 #include "video/store/fragment_store.h"
@@ -50,11 +47,9 @@ class VideoStream {
  public:
   // `credentials` and `clock`, `env` are borrowed and must outlive the stream. `on_outcome`
   // runs on the upload thread for every fragment acknowledged or refused.
-  static StatusOr<std::unique_ptr<VideoStream>> Create(VideoStreamOptions options,
-                                                       aws::CredentialsProvider& credentials,
-                                                       Clock& clock, Env& env,
-                                                       KvsUploader::OutcomeCallback on_outcome =
-                                                           nullptr);
+  static StatusOr<std::unique_ptr<VideoStream>> Create(
+      VideoStreamOptions options, aws::CredentialsProvider& credentials, Clock& clock, Env& env,
+      KvsUploader::OutcomeCallback on_outcome = nullptr);
   ~VideoStream();
   VideoStream(const VideoStream&) = delete;
   VideoStream& operator=(const VideoStream&) = delete;
@@ -70,44 +65,21 @@ class VideoStream {
   void RequestStop() { capture_->Stop(); }
 
   // The upload's fatal error (the stream cannot be used), or OK.
-  Status upload_error() const;
+  Status upload_error() const { return pipeline_->upload_error(); }
   VideoStreamStats stats() const;
   const VideoStreamOptions& options() const { return options_; }
 
  private:
-  VideoStream(VideoStreamOptions options, aws::CredentialsProvider& credentials, Clock& clock,
-              Env& env, KvsUploader::OutcomeCallback on_outcome);
-  void OnFrame(CapturedFrame&& frame);
-  Status EnsureFragmenter(const CapturedFrame& frame);
-  void StoreFragment(mkv::Fragment&& fragment);
-  void UploadLoop();
+  explicit VideoStream(VideoStreamOptions options) : options_(std::move(options)) {}
   Status Finish(Status capture_status);
 
   VideoStreamOptions options_;
-  aws::CredentialsProvider& credentials_;
-  Clock& clock_;
-  KvsUploader::OutcomeCallback on_outcome_;
-  std::unique_ptr<FragmentStore> store_;
+  std::unique_ptr<FragmentPipeline> pipeline_;
   std::unique_ptr<GstCapture> capture_;
-  std::unique_ptr<net::HttpClient> http_;  // used on the upload thread; Wakeup from others
-
-  // Capture thread (and the controlling thread after the capture stopped).
-  std::unique_ptr<mkv::MkvFragmenter> fragmenter_;
-  mkv::Bytes header_;  // the current session header
-  std::vector<uint8_t> codec_data_;
-
-  std::thread upload_thread_;
-  std::atomic<bool> stop_upload_{false};
+  // Capture thread only: the last stream format seen (frames carry it only when it changes).
+  std::optional<StreamFormat> format_;
   bool started_ = false;
   bool finished_ = false;
-
-  mutable std::mutex mu_;
-  mkv::MkvFragmenter::Stats fragmenter_stats_;  // guarded by mu_
-  uint64_t fragments_stored_ = 0;               // guarded by mu_
-  uint64_t store_errors_ = 0;                   // guarded by mu_
-  UploadStats upload_stats_;                    // guarded by mu_; the uploader's, when it ended
-  Status upload_error_;                         // guarded by mu_
-  KvsUploader* uploader_ = nullptr;             // guarded by mu_; set while the thread runs
 };
 
 }  // namespace kedge::video::kvs

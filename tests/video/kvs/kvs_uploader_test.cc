@@ -145,6 +145,11 @@ TEST_F(KvsUploaderTest, StreamsStoredFragmentsAndReleasesThemOnPersisted) {
   EXPECT_EQ(stats.fragments_sent, 3u);
   EXPECT_EQ(stats.fragments_persisted, 3u);
   EXPECT_EQ(stats.sessions, 1u);
+  EXPECT_EQ(stats.acks, 9u);
+  for (AckType type : {AckType::kBuffering, AckType::kReceived, AckType::kPersisted}) {
+    EXPECT_EQ(stats.acks_by_type[static_cast<size_t>(type)], 3u) << AckTypeName(type);
+  }
+  EXPECT_EQ(stats.acks_by_type[static_cast<size_t>(AckType::kError)], 0u);
 }
 
 TEST_F(KvsUploaderTest, ResumesAPausedUploadWhenAFragmentArrives) {
