@@ -1,0 +1,617 @@
+#include "agent/cli/demo_command.h"
+
+#include <curl/curl.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <condition_variable>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <thread>
+
+#include "agent/agent.h"
+#include "agent/config/config_validate.h"
+#include "agent/sources/file/file_system.h"
+#include "platform/aws/credential_providers.h"
+#include "platform/logging.h"
+#if KEDGE_WITH_VIDEO
+#include "video/kvs/video_stream.h"
+#endif
+
+namespace kedge::agent {
+namespace {
+
+using nlohmann::json;
+namespace fs = std::filesystem;
+
+constexpr char kUsage[] =
+    "usage: kedge demo [--duration SECONDS] [--data-dir DIR] [--no-video]\n"
+    "\n"
+    "Runs kedge end to end on this machine, no AWS account needed: starts kedge-ingest (the\n"
+    "local Kinesis endpoint) on 127.0.0.1, then the agent with a generated application log and\n"
+    "system metrics, and the test camera. Open the console URL it prints to watch the records\n"
+    "and the video arrive. Stops at Ctrl-C or after --duration, shows what arrived where, and\n"
+    "exits 0 only when it all did.\n"
+    "  --data-dir DIR  where everything is kept (default $XDG_STATE_HOME/kedge/demo, else\n"
+    "                  ~/.local/state/kedge/demo); the demo's own files in it start afresh\n"
+    "  --no-video      leave the camera out\n";
+
+constexpr char kLogStream[] = "demo-logs";
+constexpr char kMetricsStream[] = "demo-metrics";
+constexpr char kVideoStream[] = "demo-camera";
+constexpr int kLinesPerSecond = 20;
+
+struct DemoArgs {
+  int duration_s = 0;  // 0: until a signal
+  std::string data_dir;
+  bool video = true;
+};
+
+StatusOr<DemoArgs> ParseArgs(const std::vector<std::string>& args) {
+  DemoArgs out;
+  for (size_t i = 0; i < args.size(); ++i) {
+    const std::string& a = args[i];
+    bool has_value = i + 1 < args.size();
+    if (a == "--duration" && has_value) {
+      const std::string& text = args[++i];
+      char* end = nullptr;
+      long value = std::strtol(text.c_str(), &end, 10);
+      if (text.empty() || *end != '\0' || value < 1 || value > 365L * 24 * 3600) {
+        return InvalidArgumentError("--duration '" + text + "': expected whole seconds, at least 1");
+      }
+      out.duration_s = static_cast<int>(value);
+    } else if (a == "--data-dir" && has_value) {
+      out.data_dir = args[++i];
+    } else if (a == "--no-video") {
+      out.video = false;
+    } else if (a == "--duration" || a == "--data-dir") {
+      return InvalidArgumentError(a + " needs a value");
+    } else {
+      return InvalidArgumentError("unexpected argument '" + a + "'");
+    }
+  }
+  return out;
+}
+
+// The agent signs its requests to the local kedge-ingest with a throwaway key (kedge-ingest
+// started without credentials accepts any), whatever AWS settings the user's shell has.
+class DemoEnv final : public Env {
+ public:
+  explicit DemoEnv(Env& base) : base_(base) {}
+  std::optional<std::string> GetVar(const std::string& name) const override {
+    if (name == "AWS_ACCESS_KEY_ID") return std::string("AKIDKEDGEDEMO");
+    if (name == "AWS_SECRET_ACCESS_KEY") return std::string("kedge-demo-secret");
+    if (name == "AWS_REGION" || name == "AWS_DEFAULT_REGION") return std::string("us-east-1");
+    if (name.rfind("AWS_", 0) == 0) return std::nullopt;
+    return base_.GetVar(name);
+  }
+  StatusOr<std::string> ReadFile(const std::string& p) const override { return base_.ReadFile(p); }
+  Status WriteFileAtomic(const std::string& p, const std::string& c) override {
+    return base_.WriteFileAtomic(p, c);
+  }
+  bool FileExists(const std::string& p) const override { return base_.FileExists(p); }
+  Status CreateDirs(const std::string& p) override { return base_.CreateDirs(p); }
+  StatusOr<std::vector<std::string>> ListDir(const std::string& p) const override {
+    return base_.ListDir(p);
+  }
+  Status RemoveFile(const std::string& p) override { return base_.RemoveFile(p); }
+  StatusOr<uint64_t> FileSize(const std::string& p) const override { return base_.FileSize(p); }
+  std::optional<std::string> HomeDir() const override { return base_.HomeDir(); }
+
+ private:
+  Env& base_;
+};
+
+std::string DefaultDataDir(Env& env) {
+  std::optional<std::string> state = env.GetVar("XDG_STATE_HOME");
+  std::optional<std::string> home = env.HomeDir();
+  std::string base = state && !state->empty() ? *state
+                     : home && !home->empty() ? *home + "/.local/state"
+                                              : fs::temp_directory_path().string();
+  return base + "/kedge/demo";
+}
+
+// kedge-ingest next to this kedge, in the build tree beside it (build/agent/kedge and
+// build/ingest/kedge-ingest), or on PATH.
+StatusOr<std::string> FindIngest(Env& env) {
+  std::error_code ec;
+  fs::path self = fs::read_symlink("/proc/self/exe", ec);
+  std::vector<fs::path> candidates;
+  if (!ec) {
+    candidates.push_back(self.parent_path() / "kedge-ingest");
+    candidates.push_back(self.parent_path().parent_path() / "ingest" / "kedge-ingest");
+  }
+  std::string path = env.GetVar("PATH").value_or("");
+  for (size_t start = 0; start <= path.size();) {
+    size_t end = path.find(':', start);
+    if (end == std::string::npos) end = path.size();
+    if (end > start) candidates.push_back(fs::path(path.substr(start, end - start)) / "kedge-ingest");
+    start = end + 1;
+  }
+  for (const fs::path& candidate : candidates) {
+    if (::access(candidate.c_str(), X_OK) == 0) return candidate.string();
+  }
+  return NotFoundError(
+      "kedge-ingest was not found next to kedge (" +
+      (ec ? std::string("?") : self.parent_path().string()) +
+      ") nor on PATH; build it (cmake --build build --target kedge-ingest) or install the "
+      "package that has it");
+}
+
+// A kedge-ingest child process in its own process group (Ctrl-C reaches the demo, which then
+// stops it last, after the agent has delivered). It dies with the demo (PR_SET_PDEATHSIG).
+class IngestProcess {
+ public:
+  Status Start(const std::string& binary, const std::string& data_dir, const std::string& log) {
+    int out[2];
+    if (::pipe(out) != 0) return InternalError("pipe failed");
+    pid_ = ::fork();
+    if (pid_ < 0) return InternalError("fork failed");
+    if (pid_ == 0) {
+      ::setpgid(0, 0);
+      ::prctl(PR_SET_PDEATHSIG, SIGTERM);
+      sigset_t none;
+      sigemptyset(&none);
+      ::sigprocmask(SIG_SETMASK, &none, nullptr);
+      ::dup2(out[1], STDOUT_FILENO);
+      int err = ::open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+      if (err >= 0) ::dup2(err, STDERR_FILENO);
+      ::close(out[0]);
+      ::execl(binary.c_str(), binary.c_str(), "--listen", "127.0.0.1:0", "--data-dir",
+              data_dir.c_str(), static_cast<char*>(nullptr));
+      ::_exit(127);
+    }
+    ::close(out[1]);
+    stdout_ = out[0];
+    return ReadAddresses(log);
+  }
+  ~IngestProcess() { Stop(); }
+  void Stop() {
+    if (pid_ > 0) {
+      ::kill(pid_, SIGTERM);
+      int status = 0;
+      ::waitpid(pid_, &status, 0);
+      pid_ = -1;
+    }
+    if (stdout_ >= 0) ::close(stdout_);
+    stdout_ = -1;
+  }
+  const std::string& url() const { return url_; }
+  const std::string& console_url() const { return console_url_; }
+
+ private:
+  // Reads the "listening on" and "console at" lines (for up to 15 s).
+  Status ReadAddresses(const std::string& log) {
+    std::string text;
+    SteadyTime deadline = Clock::Real().Now() + std::chrono::seconds(15);
+    while (console_url_.empty() && Clock::Real().Now() < deadline) {
+      pollfd p{stdout_, POLLIN, 0};
+      if (::poll(&p, 1, 200) <= 0) continue;
+      char buf[512];
+      ssize_t n = ::read(stdout_, buf, sizeof(buf));
+      if (n <= 0) break;
+      text.append(buf, static_cast<size_t>(n));
+      url_ = After(text, "listening on ");
+      console_url_ = After(text, "console at ");
+    }
+    if (url_.empty()) {
+      return UnavailableError("kedge-ingest did not start; its log is " + log);
+    }
+    if (console_url_.empty()) console_url_ = url_ + "/";
+    return Status::Ok();
+  }
+  static std::string After(const std::string& text, const std::string& marker) {
+    size_t at = text.find(marker);
+    if (at == std::string::npos) return "";
+    size_t end = text.find('\n', at);
+    if (end == std::string::npos) return "";
+    return text.substr(at + marker.size(), end - at - marker.size());
+  }
+
+  pid_t pid_ = -1;
+  int stdout_ = -1;
+  std::string url_;
+  std::string console_url_;
+};
+
+size_t AppendBody(char* data, size_t size, size_t n, void* out) {
+  static_cast<std::string*>(out)->append(data, size * n);
+  return size * n;
+}
+
+// One unsigned request to kedge-ingest (it runs without credentials): the JSON answer, or an
+// error naming the call.
+StatusOr<json> Call(const std::string& url, const std::string& target, const json& body,
+                    bool post = true) {
+  CURL* curl = curl_easy_init();
+  if (curl == nullptr) return InternalError("curl_easy_init failed");
+  std::string answer;
+  curl_slist* headers = nullptr;
+  std::string payload = body.dump();
+  if (!target.empty()) {
+    headers = curl_slist_append(headers, "Content-Type: application/x-amz-json-1.1");
+    headers = curl_slist_append(headers, ("X-Amz-Target: " + target).c_str());
+  } else {
+    headers = curl_slist_append(headers, "Content-Type: application/json");
+  }
+  curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
+  if (post) curl_easy_setopt(curl, CURLOPT_POSTFIELDS, payload.c_str());
+  curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
+  curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, AppendBody);
+  curl_easy_setopt(curl, CURLOPT_WRITEDATA, &answer);
+  curl_easy_setopt(curl, CURLOPT_TIMEOUT, 30L);
+  CURLcode rc = curl_easy_perform(curl);
+  long status = 0;
+  curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
+  curl_slist_free_all(headers);
+  curl_easy_cleanup(curl);
+  std::string what = target.empty() ? url : target;
+  if (rc != CURLE_OK) return UnavailableError(what + ": " + curl_easy_strerror(rc));
+  if (status != 200) return UnavailableError(what + ": HTTP " + std::to_string(status) + " " + answer);
+  json parsed = json::parse(answer, nullptr, false);
+  return parsed.is_discarded() ? json::object() : parsed;
+}
+
+Status CreateStreams(const std::string& url) {
+  KEDGE_RETURN_IF_ERROR(Call(url + "/", "Kinesis_20131202.CreateStream",
+                             {{"StreamName", kLogStream}, {"ShardCount", 2}}).status());
+  KEDGE_RETURN_IF_ERROR(Call(url + "/", "Firehose_20150804.CreateDeliveryStream",
+                             {{"DeliveryStreamName", kMetricsStream}}).status());
+  return Call(url + "/createStream", "", {{"StreamName", kVideoStream}, {"DataRetentionInHours", 24}})
+      .status();
+}
+
+std::string ConfigYaml(const std::string& dir, const std::string& endpoint) {
+  return "# Written by `kedge demo`: the agent it runs, against its kedge-ingest.\n"
+         "state_dir: " + dir + "/state\n"
+         "log_level: warn\n"
+         "http:\n  enabled: false\n"
+         "sinks:\n"
+         "  - name: logs\n    type: kinesis\n    stream: " + std::string(kLogStream) +
+         "\n    endpoint: " + endpoint + "\n    aggregation: false\n"
+         "  - name: metrics\n    type: firehose\n    stream: " + std::string(kMetricsStream) +
+         "\n    endpoint: " + endpoint + "\n    append_newline: true\n"
+         "sources:\n"
+         "  - name: app\n    type: file\n    path: " + dir + "/app.log\n    sink: logs\n"
+         "    partition_key_field: device\n"
+         "  - name: system\n    type: metrics\n    interval: 1s\n    sink: metrics\n";
+}
+
+// Appends a JSON application log line every 1/kLinesPerSecond s until stopped.
+class LogWriter {
+ public:
+  explicit LogWriter(std::string path) : path_(std::move(path)) {}
+  ~LogWriter() { Stop(); }
+  void Start() {
+    thread_ = std::thread([this] { Loop(); });
+  }
+  void Stop() {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      stop_ = true;
+    }
+    wake_.notify_all();
+    if (thread_.joinable()) thread_.join();
+  }
+  uint64_t lines() const { return lines_.load(); }
+
+ private:
+  void Loop() {
+    std::ofstream out(path_, std::ios::app);
+    const char* levels[] = {"info", "info", "info", "warn", "debug", "error"};
+    std::unique_lock<std::mutex> lock(mu_);
+    SteadyTime next = Clock::Real().Now();
+    // Pacing, not synchronisation: the wait ends early when Stop() is called.
+    while (!wake_.wait_until(lock, next, [this] { return stop_; })) {
+      uint64_t i = lines_.load();
+      char line[256];
+      std::snprintf(line, sizeof(line),
+                    "{\"ts\":%lld,\"device\":\"pi-%02d\",\"level\":\"%s\",\"temp_c\":%.1f,"
+                    "\"msg\":\"reading %llu\"}\n",
+                    static_cast<long long>(ToUnixMillis(Clock::Real().WallNow())),
+                    static_cast<int>(i % 12), levels[(i * 7) % 6], 35.0 + (i * 37 % 300) / 10.0,
+                    static_cast<unsigned long long>(i));
+      out << line << std::flush;
+      lines_.fetch_add(1);
+      next += std::chrono::milliseconds(1000 / kLinesPerSecond);
+    }
+  }
+
+  const std::string path_;
+  std::mutex mu_;
+  std::condition_variable wake_;
+  bool stop_ = false;  // guarded by mu_
+  std::atomic<uint64_t> lines_{0};
+  std::thread thread_;
+};
+
+// What the agent did so far, from its metrics.
+struct AgentCounts {
+  uint64_t lines_read = 0;
+  uint64_t records_sent = 0;   // to the data stream
+  uint64_t samples = 0;        // system metrics samples taken
+  uint64_t samples_sent = 0;   // to Firehose
+};
+
+AgentCounts CountsOf(const MetricsRegistry& metrics) {
+  AgentCounts c;
+  for (const auto& m : metrics.Snapshot()) {
+    auto label = [&m](const char* key) {
+      for (const auto& [k, v] : m.labels) {
+        if (k == key) return v;
+      }
+      return std::string();
+    };
+    auto value = static_cast<uint64_t>(m.value);
+    if (m.name == "kedge_source_records_total" && label("source") == "app") c.lines_read = value;
+    if (m.name == "kedge_metrics_samples_total") c.samples += value;
+    if (m.name == "kedge_sink_records_sent_total" && label("sink") == "logs") c.records_sent = value;
+    if (m.name == "kedge_sink_records_sent_total" && label("sink") == "metrics") c.samples_sent = value;
+  }
+  return c;
+}
+
+// The test camera, when this kedge has video and GStreamer has what it needs.
+class DemoCamera {
+ public:
+#if KEDGE_WITH_VIDEO
+  // Starts capturing and uploading; on failure says why (the demo goes on without video).
+  Status Start(const std::string& endpoint, const std::string& dir, Env& env) {
+    namespace kvs = video::kvs;
+    kvs::VideoStreamOptions options;
+    options.camera.name = "demo";
+    KEDGE_ASSIGN_OR_RETURN(options.camera.source, video::ParseSourceSpec("test"));
+    options.camera.width = 320;
+    options.camera.height = 240;
+    options.camera.fps = 15;
+    options.camera.bitrate_kbps = 300;
+    options.camera.fragment_duration_ms = 1000;
+    options.store.dir = dir + "/video-store";
+    options.upload.stream_name = kVideoStream;
+    options.upload.region = "us-east-1";
+    options.upload.control_endpoint = endpoint;
+    options.drain_timeout = std::chrono::seconds(10);
+    KEDGE_ASSIGN_OR_RETURN(stream_, kvs::VideoStream::Create(options, credentials_, Clock::Real(), env));
+    Status started = stream_->Start();
+    if (!started.ok()) stream_.reset();
+    return started;
+  }
+  void Stop() {
+    if (stream_) stopped_ = stream_->Stop();
+  }
+  bool running() const { return stream_ != nullptr; }
+  uint64_t persisted() const { return stream_ ? stream_->stats().upload.fragments_persisted : 0; }
+  uint64_t captured() const { return stream_ ? stream_->stats().fragments_stored : 0; }
+
+ private:
+  aws::StaticCredentialsProvider credentials_{{"AKIDKEDGEDEMO", "kedge-demo-secret", "", {}}};
+  std::unique_ptr<video::kvs::VideoStream> stream_;
+  Status stopped_;
+#else
+  Status Start(const std::string&, const std::string&, Env&) {
+    return UnimplementedError("this kedge was built without video (KEDGE_WITH_VIDEO=OFF)");
+  }
+  void Stop() {}
+  bool running() const { return false; }
+  uint64_t persisted() const { return 0; }
+  uint64_t captured() const { return 0; }
+#endif
+};
+
+// Lines in the Firehose delivery files of `stream` (one record per line).
+uint64_t DeliveredLines(const std::string& ingest_dir, const std::string& stream) {
+  uint64_t lines = 0;
+  std::error_code ec;
+  for (fs::recursive_directory_iterator it(ingest_dir + "/firehose/" + stream, ec), end;
+       !ec && it != end; it.increment(ec)) {
+    if (!it->is_regular_file()) continue;
+    std::ifstream in(it->path());
+    std::string line;
+    while (std::getline(in, line)) ++lines;
+  }
+  return lines;
+}
+
+// Waits up to `timeout` for SIGINT/SIGTERM (blocked in every thread); true when one came.
+bool WaitForStopSignal(std::chrono::milliseconds timeout) {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGTERM);
+  timespec tick{static_cast<time_t>(timeout.count() / 1000),
+                static_cast<long>(timeout.count() % 1000) * 1000000L};
+  return ::sigtimedwait(&set, nullptr, &tick) > 0;
+}
+
+std::string Progress(int elapsed_s, const LogWriter& log, const AgentCounts& c,
+                     const DemoCamera& camera) {
+  char line[256];
+  std::snprintf(line, sizeof(line),
+                "%4d s  log lines %llu written, %llu shipped  metrics samples %llu, %llu shipped%s",
+                elapsed_s, static_cast<unsigned long long>(log.lines()),
+                static_cast<unsigned long long>(c.records_sent),
+                static_cast<unsigned long long>(c.samples),
+                static_cast<unsigned long long>(c.samples_sent),
+                camera.running() ? ("  video fragments " + std::to_string(camera.persisted()) +
+                                    " persisted").c_str()
+                                 : "");
+  return line;
+}
+
+// Starts from a clean slate: only the demo's own files under `dir` are removed.
+Status PrepareDataDir(const std::string& dir) {
+  std::error_code ec;
+  for (const char* name : {"ingest", "state", "video-store", "app.log", "kedge.yaml", "ingest.log"}) {
+    fs::remove_all(fs::path(dir) / name, ec);
+    if (ec) return PermissionDeniedError(dir + "/" + name + ": " + ec.message());
+  }
+  fs::create_directories(dir, ec);
+  if (ec) return PermissionDeniedError("--data-dir " + dir + ": " + ec.message());
+  std::ofstream(dir + "/app.log").flush();  // the file source starts at its beginning
+  return Status::Ok();
+}
+
+struct Arrived {
+  int64_t log_records = -1;  // in the data stream; -1 when it could not be read
+  int64_t fragments = -1;    // in the video stream
+  uint64_t metric_lines = 0;
+};
+
+Arrived ReadBack(const std::string& url, const std::string& dir) {
+  Arrived arrived;
+  StatusOr<json> streams = Call(url + "/console/api/streams", "", json(), /*post=*/false);
+  if (streams.ok()) {
+    for (const json& s : (*streams)["data"]) {
+      if (s["name"] == kLogStream) arrived.log_records = s["records"].get<int64_t>();
+    }
+    for (const json& s : (*streams)["video"]) {
+      if (s["name"] == kVideoStream) arrived.fragments = s["fragments"].get<int64_t>();
+    }
+  } else {
+    std::fprintf(stderr, "kedge demo: reading back: %s\n", streams.status().message().c_str());
+  }
+  arrived.metric_lines = DeliveredLines(dir + "/ingest", kMetricsStream);
+  return arrived;
+}
+
+// Prints what arrived where; true when everything the agent shipped is in kedge-ingest.
+bool Summarize(const Arrived& a, const AgentCounts& c, const LogWriter& log, const DemoCamera& camera,
+               const std::string& dir) {
+  std::printf("\nWhat arrived (read back from kedge-ingest, data in %s/ingest):\n", dir.c_str());
+  std::printf("  Kinesis data stream %s: %lld records (the log had %llu lines, the agent read %llu "
+              "and shipped %llu)\n",
+              kLogStream, static_cast<long long>(a.log_records),
+              static_cast<unsigned long long>(log.lines()),
+              static_cast<unsigned long long>(c.lines_read),
+              static_cast<unsigned long long>(c.records_sent));
+  std::printf("  Firehose %s: %llu records in %s/ingest/firehose/%s (%llu samples taken)\n",
+              kMetricsStream, static_cast<unsigned long long>(a.metric_lines), dir.c_str(),
+              kMetricsStream, static_cast<unsigned long long>(c.samples));
+  bool ok = c.records_sent > 0 && a.log_records >= static_cast<int64_t>(c.records_sent) &&
+            a.metric_lines > 0 && a.metric_lines >= c.samples_sent;
+  if (camera.running()) {
+    std::printf("  Kinesis video stream %s: %lld fragments stored (%llu captured, %llu "
+                "acknowledged)\n",
+                kVideoStream, static_cast<long long>(a.fragments),
+                static_cast<unsigned long long>(camera.captured()),
+                static_cast<unsigned long long>(camera.persisted()));
+    ok = ok && a.fragments > 0 && a.fragments >= static_cast<int64_t>(camera.persisted());
+  } else {
+    std::printf("  Kinesis video stream %s: no camera ran\n", kVideoStream);
+  }
+  std::printf(ok ? "Everything the agent shipped arrived.\n"
+                 : "kedge demo: not everything arrived; see %s/ingest.log\n",
+              dir.c_str());
+  return ok;
+}
+
+}  // namespace
+
+int DemoCommand(const std::vector<std::string>& argv) {
+  for (const std::string& a : argv) {
+    if (a == "--help" || a == "-h") {
+      std::fputs(kUsage, stdout);
+      return 0;
+    }
+  }
+  StatusOr<DemoArgs> args = ParseArgs(argv);
+  if (!args.ok()) {
+    std::fprintf(stderr, "kedge demo: %s\n\n%s", args.status().message().c_str(), kUsage);
+    return 2;
+  }
+  Env& env = Env::Default();
+  std::string dir = args->data_dir.empty() ? DefaultDataDir(env) : args->data_dir;
+  dir = fs::absolute(dir).lexically_normal().string();
+  StatusOr<std::string> binary = FindIngest(env);
+  if (!binary.ok()) return ReportFailure("demo", binary.status());
+  Status prepared = PrepareDataDir(dir);
+  if (!prepared.ok()) return ReportFailure("demo", prepared);
+
+  // The stop signals are taken by WaitForStopSignal; block them before any thread starts.
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGINT);
+  sigaddset(&stop_signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+
+  IngestProcess ingest;
+  Status started = ingest.Start(*binary, dir + "/ingest", dir + "/ingest.log");
+  if (!started.ok()) return ReportFailure("demo", started);
+  Status created = CreateStreams(ingest.url());
+  if (!created.ok()) return ReportFailure("demo", created);
+  std::printf("kedge-ingest %s on %s (data in %s)\n", binary->c_str(), ingest.url().c_str(), dir.c_str());
+
+  Status written = env.WriteFileAtomic(dir + "/kedge.yaml", ConfigYaml(dir, ingest.url()));
+  if (!written.ok()) return ReportFailure("demo", written);
+  DemoEnv demo_env(env);
+  PosixFileSystem files;
+  ConfigErrors errors(dir + "/kedge.yaml");
+  StatusOr<AgentConfig> config = LoadConfigFile(dir + "/kedge.yaml", demo_env, files, &errors);
+  if (!config.ok()) {
+    std::fprintf(stderr, "%s\nkedge demo: the generated configuration was refused\n", errors.ToString().c_str());
+    return 1;
+  }
+  MetricsRegistry metrics;
+  auto agent = Agent::Create(*config, demo_env, Clock::Real(), metrics);
+  if (!agent.ok()) return ReportFailure("demo", agent.status());
+
+  DemoCamera camera;
+  if (args->video) {
+    Status video = camera.Start(ingest.url(), dir, env);
+    if (!video.ok()) {
+      std::printf("video: %s; going on without video\n", video.message().c_str());
+    }
+  }
+  LogWriter log(dir + "/app.log");
+  log.Start();
+  Status ran;
+  std::thread pipeline([&] { ran = (*agent)->Run(); });
+
+  std::printf("Agent: %s/app.log (%d lines/s) -> %s; system metrics every 1 s -> Firehose %s%s\n",
+              dir.c_str(), kLinesPerSecond, kLogStream, kMetricsStream,
+              camera.running() ? "; test camera -> demo-camera" : "");
+  std::printf("Console: %s\n", ingest.console_url().c_str());
+  std::printf(args->duration_s ? "Running for %d s (Ctrl-C stops sooner).\n"
+                               : "Running until Ctrl-C.\n",
+              args->duration_s);
+  std::fflush(stdout);
+  bool tty = ::isatty(STDOUT_FILENO) != 0;
+  SteadyTime begin = Clock::Real().Now();
+  int last_plain = 0;
+  while (true) {
+    bool signalled = WaitForStopSignal(std::chrono::milliseconds(500));
+    int elapsed = static_cast<int>(std::chrono::duration_cast<std::chrono::seconds>(Clock::Real().Now() - begin).count());
+    std::string line = Progress(elapsed, log, CountsOf(metrics), camera);
+    if (tty) {
+      std::printf("\r\033[K%s", line.c_str());
+    } else if (elapsed - last_plain >= 5) {
+      std::printf("%s\n", line.c_str());
+      last_plain = elapsed;
+    }
+    std::fflush(stdout);
+    if (signalled || (args->duration_s && elapsed >= args->duration_s)) break;
+  }
+  std::printf("%sStopping: the agent delivers what it has read, the camera uploads its last "
+              "fragments.\n", tty ? "\n" : "");
+  std::fflush(stdout);
+  log.Stop();
+  camera.Stop();
+  (*agent)->RequestStop();
+  pipeline.join();
+  AgentCounts counts = CountsOf(metrics);
+  Arrived arrived = ReadBack(ingest.url(), dir);
+  ingest.Stop();
+  if (!ran.ok()) std::fprintf(stderr, "kedge demo: agent: %s\n", ran.message().c_str());
+  return Summarize(arrived, counts, log, camera, dir) && ran.ok() ? 0 : 1;
+}
+
+}  // namespace kedge::agent
