@@ -19,6 +19,7 @@
 #include <thread>
 
 #include "agent/agent.h"
+#include "agent/cli/aws_context.h"
 #include "agent/config/config_validate.h"
 #include "agent/sources/file/file_system.h"
 #include "platform/aws/credential_providers.h"
@@ -447,6 +448,41 @@ std::string Progress(int elapsed_s, const LogWriter& log, const AgentCounts& c,
   return line;
 }
 
+// Writes DIR/kedge.yaml, loads it as `kedge run` would, and creates the agent.
+StatusOr<std::unique_ptr<Agent>> CreateAgent(const std::string& dir, const std::string& url,
+                                             Env& env, MetricsRegistry& metrics) {
+  KEDGE_RETURN_IF_ERROR(env.WriteFileAtomic(dir + "/kedge.yaml", ConfigYaml(dir, url)));
+  PosixFileSystem files;
+  ConfigErrors errors(dir + "/kedge.yaml");
+  StatusOr<AgentConfig> config = LoadConfigFile(dir + "/kedge.yaml", env, files, &errors);
+  if (!config.ok()) {
+    return InternalError("the generated configuration was refused:\n" + errors.ToString());
+  }
+  return Agent::Create(*config, env, Clock::Real(), metrics);
+}
+
+// Shows the counters until a stop signal or the end of `duration_s` (0: no end): one refreshing
+// line on a terminal, a line every 5 s otherwise.
+void ShowProgress(int duration_s, bool tty, const LogWriter& log, const MetricsRegistry& metrics,
+                  const DemoCamera& camera) {
+  SteadyTime begin = Clock::Real().Now();
+  int last_plain = 0;
+  while (true) {
+    bool signalled = WaitForStopSignal(std::chrono::milliseconds(500));
+    int elapsed = static_cast<int>(
+        std::chrono::duration_cast<std::chrono::seconds>(Clock::Real().Now() - begin).count());
+    std::string line = Progress(elapsed, log, CountsOf(metrics), camera);
+    if (tty) {
+      std::printf("\r\033[K%s", line.c_str());
+    } else if (elapsed - last_plain >= 5) {
+      std::printf("%s\n", line.c_str());
+      last_plain = elapsed;
+    }
+    std::fflush(stdout);
+    if (signalled || (duration_s > 0 && elapsed >= duration_s)) return;
+  }
+}
+
 // Starts from a clean slate: only the demo's own files under `dir` are removed.
 Status PrepareDataDir(const std::string& dir) {
   std::error_code ec;
@@ -550,18 +586,9 @@ int DemoCommand(const std::vector<std::string>& argv) {
   if (!created.ok()) return ReportFailure("demo", created);
   std::printf("kedge-ingest %s on %s (data in %s)\n", binary->c_str(), ingest.url().c_str(), dir.c_str());
 
-  Status written = env.WriteFileAtomic(dir + "/kedge.yaml", ConfigYaml(dir, ingest.url()));
-  if (!written.ok()) return ReportFailure("demo", written);
   DemoEnv demo_env(env);
-  PosixFileSystem files;
-  ConfigErrors errors(dir + "/kedge.yaml");
-  StatusOr<AgentConfig> config = LoadConfigFile(dir + "/kedge.yaml", demo_env, files, &errors);
-  if (!config.ok()) {
-    std::fprintf(stderr, "%s\nkedge demo: the generated configuration was refused\n", errors.ToString().c_str());
-    return 1;
-  }
   MetricsRegistry metrics;
-  auto agent = Agent::Create(*config, demo_env, Clock::Real(), metrics);
+  StatusOr<std::unique_ptr<Agent>> agent = CreateAgent(dir, ingest.url(), demo_env, metrics);
   if (!agent.ok()) return ReportFailure("demo", agent.status());
 
   DemoCamera camera;
@@ -585,21 +612,7 @@ int DemoCommand(const std::vector<std::string>& argv) {
               args->duration_s);
   std::fflush(stdout);
   bool tty = ::isatty(STDOUT_FILENO) != 0;
-  SteadyTime begin = Clock::Real().Now();
-  int last_plain = 0;
-  while (true) {
-    bool signalled = WaitForStopSignal(std::chrono::milliseconds(500));
-    int elapsed = static_cast<int>(std::chrono::duration_cast<std::chrono::seconds>(Clock::Real().Now() - begin).count());
-    std::string line = Progress(elapsed, log, CountsOf(metrics), camera);
-    if (tty) {
-      std::printf("\r\033[K%s", line.c_str());
-    } else if (elapsed - last_plain >= 5) {
-      std::printf("%s\n", line.c_str());
-      last_plain = elapsed;
-    }
-    std::fflush(stdout);
-    if (signalled || (args->duration_s && elapsed >= args->duration_s)) break;
-  }
+  ShowProgress(args->duration_s, tty, log, metrics, camera);
   std::printf("%sStopping: the agent delivers what it has read, the camera uploads its last "
               "fragments.\n", tty ? "\n" : "");
   std::fflush(stdout);

@@ -157,7 +157,7 @@ function renderVideo(list) {
 function renderData(list) {
   const body = $("data-list");
   body.replaceChildren(...(list.length ? list.map(s => el("tr", { class: "pick", "data-name": s.name, onclick: () => showRecords(s.name) },
-      el("td", {}, s.name), el("td", { class: "num" }, s.shards), el("td", { class: "num" }, s.records)))) :
+      el("td", {}, s.name), el("td", { class: "num" }, s.shards), el("td", { class: "num" }, s.records))) :
     [el("tr", {}, el("td", { class: "empty", colspan: 3 }, "No data streams yet."))]));
   if (detail && detail.kind === "records") selectRow(body, detail.name);
 }
