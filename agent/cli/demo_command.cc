@@ -483,6 +483,17 @@ void ShowProgress(int duration_s, bool tty, const LogWriter& log, const MetricsR
   }
 }
 
+// Gives the running agent up to 10 s to read and ship the whole log (bounded polling of its
+// counters), so the summary is about everything written rather than a moment's snapshot.
+void WaitUntilShipped(const LogWriter& log, const MetricsRegistry& metrics) {
+  SteadyTime deadline = Clock::Real().Now() + std::chrono::seconds(10);
+  while (Clock::Real().Now() < deadline) {
+    AgentCounts c = CountsOf(metrics);
+    if (c.lines_read >= log.lines() && c.records_sent >= c.lines_read) return;
+    WaitForStopSignal(std::chrono::milliseconds(100));
+  }
+}
+
 // Starts from a clean slate: only the demo's own files under `dir` are removed.
 Status PrepareDataDir(const std::string& dir) {
   std::error_code ec;
@@ -618,6 +629,7 @@ int DemoCommand(const std::vector<std::string>& argv) {
   std::fflush(stdout);
   log.Stop();
   camera.Stop();
+  WaitUntilShipped(log, metrics);
   (*agent)->RequestStop();
   pipeline.join();
   AgentCounts counts = CountsOf(metrics);

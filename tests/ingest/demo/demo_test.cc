@@ -17,13 +17,13 @@ namespace {
 
 namespace fs = std::filesystem;
 
-struct Run {
+struct CommandRun {
   int exit_code = -1;
   std::string output;
 };
 
-Run RunCommand(const std::string& command) {
-  Run run;
+CommandRun RunCommand(const std::string& command) {
+  CommandRun run;
   FILE* pipe = ::popen((command + " 2>&1").c_str(), "r");
   if (pipe == nullptr) return run;
   char buf[4096];
@@ -61,7 +61,7 @@ int64_t Number(const std::string& text, const std::string& pattern) {
 
 TEST(DemoTest, TwentySecondsOfDemoArriveInKedgeIngest) {
   std::string dir = testing::MakeTempDir("kedge-demo");
-  Run run = RunCommand(Kedge() + " demo --duration 20 --data-dir '" + dir + "' < /dev/null");
+  CommandRun run = RunCommand(Kedge() + " demo --duration 20 --data-dir '" + dir + "' < /dev/null");
   ASSERT_EQ(run.exit_code, 0) << run.output;
   EXPECT_TRUE(std::regex_search(run.output, std::regex("Console: http://127\\.0\\.0\\.1:\\d+/\n")))
       << run.output;
@@ -105,7 +105,7 @@ TEST(DemoTest, TwentySecondsOfDemoArriveInKedgeIngest) {
 TEST(DemoTest, SaysWhereKedgeIngestWasLookedForWhenItIsMissing) {
   std::string dir = testing::MakeTempDir("kedge-demo-alone");
   fs::copy_file(Kedge(), dir + "/kedge");
-  Run run = RunCommand("PATH=/nonexistent '" + dir + "/kedge' demo --duration 1 --data-dir '" +
+  CommandRun run = RunCommand("PATH=/nonexistent '" + dir + "/kedge' demo --duration 1 --data-dir '" +
                        dir + "/data'");
   EXPECT_EQ(run.exit_code, 1) << run.output;
   EXPECT_NE(run.output.find("kedge-ingest was not found next to kedge (" + dir + ")"),
@@ -115,7 +115,7 @@ TEST(DemoTest, SaysWhereKedgeIngestWasLookedForWhenItIsMissing) {
 }
 
 TEST(DemoTest, RefusesBadArguments) {
-  Run run = RunCommand(Kedge() + " demo --duration soon");
+  CommandRun run = RunCommand(Kedge() + " demo --duration soon");
   EXPECT_EQ(run.exit_code, 2);
   EXPECT_NE(run.output.find("--duration 'soon'"), std::string::npos) << run.output;
 }
