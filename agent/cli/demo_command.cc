@@ -624,8 +624,8 @@ int DemoCommand(const std::vector<std::string>& argv) {
   std::fflush(stdout);
   bool tty = ::isatty(STDOUT_FILENO) != 0;
   ShowProgress(args->duration_s, tty, log, metrics, camera);
-  std::printf("%sStopping: the agent delivers what it has read, the camera uploads its last "
-              "fragments.\n", tty ? "\n" : "");
+  std::printf("%sStopping: the agent delivers what it has read%s.\n", tty ? "\n" : "",
+              camera.running() ? ", the camera uploads its last fragments" : "");
   std::fflush(stdout);
   log.Stop();
   camera.Stop();
