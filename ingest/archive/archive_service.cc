@@ -237,9 +237,7 @@ HttpResponse ArchiveService::GetClip(const HttpRequest& request) {
     *mkv += *body;
     if (mkv->size() > kMaxMediaBytes) break;
   }
-  RemuxOptions options;
-  options.offset_ms = fragments->front().producer_ms;
-  StatusOr<std::string> mp4 = Remux(*mkv, options);
+  StatusOr<std::string> mp4 = Remux(*mkv, RemuxOptions());  // from 0
   if (!mp4.ok()) return Error(400, "InvalidCodecPrivateDataException", mp4.status().message());
   return HttpResponse::Make(200, "video/mp4", std::move(*mp4));
 }

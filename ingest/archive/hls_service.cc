@@ -164,7 +164,7 @@ HttpResponse HlsService::Segment(const std::string& token, const std::string& fr
     std::lock_guard<std::mutex> lock(mu_);
     const Session& session = sessions_[token];
     stream_id = session.stream_id;
-    base_ms = session.base_ms == INT64_MIN ? 0 : session.base_ms;
+    base_ms = session.base_ms;
   }
   StatusOr<int64_t> number = ParseFragmentNumber(fragment_number);
   StatusOr<KvsFragment> fragment =
@@ -174,7 +174,9 @@ HttpResponse HlsService::Segment(const std::string& token, const std::string& fr
   if (!mkv.ok()) return Error(500, "ClientLimitExceededException", mkv.status().message());
   RemuxOptions options;
   options.format = RemuxFormat::kMpegTs;
-  options.offset_ms = base_ms;
+  // The session's timeline: producer time since its first fragment (whatever the upload's own
+  // timecodes were: RELATIVE ones restart at 0 with every PutMedia session).
+  options.start_ms = base_ms == INT64_MIN ? 0 : fragment->producer_ms - base_ms;
   StatusOr<std::string> ts = Remux(*mkv, options);
   if (!ts.ok()) return Error(400, "InvalidCodecPrivateDataException", ts.status().message());
   return HttpResponse::Make(200, "video/mp2t", std::move(*ts));
