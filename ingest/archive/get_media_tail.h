@@ -5,7 +5,7 @@
 // new fragment as it is stored, in one chunked response until the client closes it (or the
 // stream is deleted).
 //
-// New fragments are found by polling the index on the connection's ticks (about once a second),
+// New fragments are found by polling the index on the connection's ticks (every 200 ms),
 // and not fetched while more than kMaxBacklogBytes wait for a slow client.
 //
 // Threading: the opener runs on a server thread; the handler on its connection's strand.

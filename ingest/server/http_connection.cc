@@ -307,7 +307,8 @@ class Connection : public std::enable_shared_from_this<Connection<Stream>>, publ
   }
 
   void ScheduleTick() {
-    tick_timer_.expires_after(shared_.options.tick_interval);
+    tick_timer_.expires_after(tail_ ? shared_.options.response_stream_tick_interval
+                                    : shared_.options.tick_interval);
     tick_timer_.async_wait([self = this->shared_from_this()](ErrorCode ec) {
       if (ec || (self->body_ended_ && !self->tail_) || self->finished_ || self->closed_) return;
       self->handler_->OnTick();

@@ -46,7 +46,7 @@ size_t CountOf(const std::string& text, const std::string& needle) {
 class GetMediaTest : public testing::IngestServerTest {
  protected:
   void Configure(IngestOptions* options) override {
-    options->http.tick_interval = std::chrono::milliseconds(50);  // polls for new fragments
+    options->http.response_stream_tick_interval = std::chrono::milliseconds(50);  // polls
   }
   void SetUp() override {
     IngestServerTest::SetUp();

@@ -1,11 +1,12 @@
 // ingest_bench: load figures for kedge-ingest, run against the real binary in its own process.
 //   ingest_bench PATH/TO/kedge-ingest [--streams 50] [--bitrate 2000000] [--seconds 20]
-//                [--records-seconds 10]
+//                [--records-seconds 10] [--tail-seconds 10]
 // 1. N concurrent PutMedia sessions, each pacing 1-second fragments at the bit rate; reports
 //    PERSISTED ACKs, ACK latency (fragment fully sent -> PERSISTED) and the server's CPU.
 // 2. PutRecords (500 records per call; 1 and 4 kept-alive clients; 100 B and 1 KiB records) and
 //    GetRecords (one reader, or one per shard; Limit 10,000 and 1,000) rates, with call
 //    latencies and the server's CPU.
+// 3. GetMedia as a live tail: PERSISTED ACK -> fragment on a NOW reader's stream.
 // A benchmark, not a test: it paces with sleeps and prints figures.
 #include <signal.h>
 #include <sys/wait.h>
@@ -88,6 +89,7 @@ long RssKb(pid_t pid) {
 struct SessionResult {
   int persisted = 0;
   std::vector<double> latencies_ms;
+  std::vector<Steady::time_point> persisted_at;
 };
 
 int Count(const std::string& text, const std::string& needle) {
@@ -128,6 +130,7 @@ void RunSession(int port, const std::string& stream, const testing::MkvStream& m
   conn.SendChunk("");
   reader.join();
   result->persisted = static_cast<int>(persisted_at.size());
+  result->persisted_at = persisted_at;
   for (size_t i = 0; i < persisted_at.size() && i < complete_at.size(); ++i) {
     result->latencies_ms.push_back(
         std::chrono::duration<double, std::milli>(persisted_at[i] - complete_at[i]).count());
@@ -307,16 +310,48 @@ void RecordsBench(const Server& server, int seconds) {
   GetRecordsRun(server, "big", 4, true, 10000);
 }
 
+// GetMedia as a live tail: one reader (StartSelector NOW) while one PutMedia session uploads
+// 1-second fragments in real time; how long after its PERSISTED ACK each fragment reaches the
+// reader (new fragments are polled every 200 ms).
+void TailBench(const Server& server, int seconds) {
+  FakeClock clock;
+  testing::MkvStream mkv = testing::MakeMkvStream(clock, seconds, 25, 2000000 / 8 / 25);
+  testing::Post(server.url + "/createStream", json{{"StreamName", "tail"}, {"DataRetentionInHours", 1}}.dump(), {});
+  testing::RawConnection reader(server.port);
+  std::string body = json{{"StreamName", "tail"}, {"StartSelector", {{"StartSelectorType", "NOW"}}}}.dump();
+  reader.Send("POST /getMedia HTTP/1.1\r\nHost: x\r\nContent-Length: " + std::to_string(body.size()) +
+              "\r\n\r\n" + body);
+  reader.ReadUntil("\r\n\r\n");
+  std::vector<Steady::time_point> arrived_at;
+  std::thread tail([&] {
+    int seen = 0;
+    while (seen < seconds && reader.ReadMore()) {
+      int now = Count(reader.received(), "AWS_KINESISVIDEO_FRAGMENT_NUMBER");
+      for (; seen < now; ++seen) arrived_at.push_back(Steady::now());
+    }
+  });
+  SessionResult upload;
+  RunSession(server.port, "tail", mkv, &upload);
+  tail.join();
+  std::vector<double> delays;
+  for (size_t i = 0; i < arrived_at.size() && i < upload.persisted_at.size(); ++i) {
+    delays.push_back(std::chrono::duration<double, std::milli>(arrived_at[i] - upload.persisted_at[i]).count());
+  }
+  std::printf("getmedia tail: %zu/%d fragments of 2 Mbit/s arrived, PERSISTED -> on the reader's "
+              "stream p50 %.0f ms, max %.0f ms\n",
+              arrived_at.size(), seconds, Percentile(delays, 0.5), Percentile(delays, 1.0));
+}
+
 }  // namespace
 }  // namespace kedge::ingest
 
 int main(int argc, char** argv) {
   if (argc < 2) {
     std::fprintf(stderr, "usage: ingest_bench PATH/TO/kedge-ingest [--streams N] [--bitrate B] "
-                         "[--seconds S] [--records-seconds S]\n");
+                         "[--seconds S] [--records-seconds S] [--tail-seconds S]\n");
     return 2;
   }
-  int streams = 50, bitrate = 2000000, seconds = 20, records_seconds = 10;
+  int streams = 50, bitrate = 2000000, seconds = 20, records_seconds = 10, tail_seconds = 10;
   for (int i = 2; i + 1 < argc; i += 2) {
     std::string flag = argv[i];
     int value = std::atoi(argv[i + 1]);
@@ -324,6 +359,7 @@ int main(int argc, char** argv) {
     if (flag == "--bitrate") bitrate = value;
     if (flag == "--seconds") seconds = value;
     if (flag == "--records-seconds") records_seconds = value;
+    if (flag == "--tail-seconds") tail_seconds = value;
   }
   char dir[] = "/tmp/kedge-ingest-bench-XXXXXX";
   if (mkdtemp(dir) == nullptr) return 1;
@@ -334,6 +370,7 @@ int main(int argc, char** argv) {
   }
   if (streams > 0) kedge::ingest::PutMediaBench(server, streams, bitrate, seconds);
   if (records_seconds > 0) kedge::ingest::RecordsBench(server, records_seconds);
+  if (tail_seconds > 0) kedge::ingest::TailBench(server, tail_seconds);
   kill(server.pid, SIGTERM);
   int status = 0;
   waitpid(server.pid, &status, 0);
