@@ -196,7 +196,7 @@ class Connection : public std::enable_shared_from_this<Connection<Stream>>, publ
 
   void Dispatch() {
     ++shared_.requests;
-    if (shared_.router.StreamsResponse(request_)) return OpenStream();
+    if (shared_.router.StreamsResponse(request_)) return OpenStream(/*whole_request=*/true);
     HttpResponse response = shared_.router.Dispatch(request_);
     request_.body.clear();
     SendResponse(std::move(response), keep_alive_);
@@ -230,9 +230,9 @@ class Connection : public std::enable_shared_from_this<Connection<Stream>>, publ
 
   // A streamed request body (PutMedia), or, when the request was read whole
   // (Router::StreamsResponse), a response stream that outlives it (GetMedia's live tail).
-  void OpenStream() {
-    if (!parser_->is_done()) ++shared_.requests;  // else Dispatch counted it
-    tail_ = parser_->is_done() && shared_.router.StreamsResponse(request_);
+  void OpenStream(bool whole_request = false) {
+    if (!whole_request) ++shared_.requests;  // else Dispatch counted it
+    tail_ = whole_request;
     StreamStart start = shared_.router.OpenStream(request_, *this);
     if (start.rejection || !start.handler) {
       return SendAndClose(start.rejection ? std::move(*start.rejection)
