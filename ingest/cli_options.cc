@@ -98,6 +98,8 @@ StatusOr<IngestOptions> ParseCommandLine(const std::vector<std::string>& args, E
     else if (arg == "--tls-key") KEDGE_RETURN_IF_ERROR(next(&options.tls_key_file));
     else if (arg == "--public-url") KEDGE_RETURN_IF_ERROR(next(&options.public_url));
     else if (arg == "--region") KEDGE_RETURN_IF_ERROR(next(&options.region));
+    else if (arg == "--console-token") KEDGE_RETURN_IF_ERROR(next(&options.console_token));
+    else if (arg == "--no-console") options.console = false;
     else if (arg == "--video-cap-mb") {
       std::string mb;
       KEDGE_RETURN_IF_ERROR(next(&mb));

@@ -3,7 +3,7 @@
 //   kedge-ingest --listen ADDR:PORT --data-dir DIR
 //                [--access-key AK --secret-key SK | --credentials-file F]
 //                [--tls-cert C --tls-key K] [--public-url URL] [--region R] [--threads N]
-//                [--video-cap-mb MB]
+//                [--video-cap-mb MB] [--no-console | --console-token TOKEN]
 // Pure parsing (the credentials file is read through Env); errors are InvalidArgument with a
 // message naming the option.
 
@@ -20,9 +20,12 @@ inline constexpr char kUsage[] =
     "         [--access-key AK --secret-key SK | --credentials-file FILE]\n"
     "         [--tls-cert CERT.pem --tls-key KEY.pem] [--public-url URL]\n"
     "         [--region REGION] [--threads N] [--video-cap-mb MB]\n"
+    "         [--no-console | --console-token TOKEN]\n"
     "  --listen 127.0.0.1:0 picks a free port; the address is printed once listening.\n"
     "  --credentials-file: an AWS shared credentials file (every profile's key pair is\n"
-    "    accepted) or lines 'CREDENTIALS <access key id> <secret key>'.\n";
+    "    accepted) or lines 'CREDENTIALS <access key id> <secret key>'.\n"
+    "  The web console is at / ; with credentials it needs the token in the printed URL\n"
+    "    (random unless --console-token is given).\n";
 
 // Parses argv (without the program name). "--help" yields a Cancelled status.
 StatusOr<IngestOptions> ParseCommandLine(const std::vector<std::string>& args, Env& env);

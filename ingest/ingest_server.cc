@@ -9,10 +9,13 @@
 #include "ingest/kvs/put_media.h"
 #include "ingest/maintenance.h"
 #include "ingest/storage/database.h"
+#include "ingest/web/console_service.h"
 #include "platform/logging.h"
 
 #include <condition_variable>
+#include <cstdio>
 #include <mutex>
+#include <random>
 #include <thread>
 
 namespace kedge::ingest {
@@ -30,6 +33,7 @@ struct IngestServer::Parts {
   std::unique_ptr<PutMediaService> put_media;
   std::unique_ptr<ArchiveService> archive;
   std::unique_ptr<HlsService> hls;
+  std::unique_ptr<ConsoleService> console;
   std::unique_ptr<SigV4Verifier> verifier;
   Router router;
   std::unique_ptr<HttpServer> http;
@@ -57,6 +61,17 @@ struct IngestServer::Parts {
     }
   }
 };
+
+namespace {
+
+std::string NewConsoleToken() {
+  std::random_device random;
+  char buf[40];
+  std::snprintf(buf, sizeof(buf), "%08x%08x%08x%08x", random(), random(), random(), random());
+  return buf;
+}
+
+}  // namespace
 
 IngestServer::IngestServer() : parts_(std::make_unique<Parts>()) {}
 
@@ -114,11 +129,22 @@ StatusOr<std::unique_ptr<IngestServer>> IngestServer::Start(IngestOptions option
   parts.archive->Register(parts.router);
   parts.hls = std::make_unique<HlsService>(*parts.kvs_store, *parts.archive, clock, identity);
   parts.hls->Register(parts.router);
+  if (options.console) {
+    std::string token = options.credentials.empty() ? std::string() : options.console_token;
+    if (!options.credentials.empty() && token.empty()) token = NewConsoleToken();
+    parts.console = std::make_unique<ConsoleService>(*parts.kvs_store, *parts.kinesis_store,
+                                                     *parts.firehose_writer, *parts.hls, env, token);
+    parts.console->Register(parts.router);
+    server->console_url_ = identity.public_url + "/" + (token.empty() ? "" : "?token=" + token);
+  }
   if (!options.credentials.empty()) {
     parts.verifier = std::make_unique<SigV4Verifier>(options.credentials, clock);
     SigV4Verifier& verifier = *parts.verifier;
     verifier.Exempt("/hls/");  // authorized by the session token in the URL
-    parts.router.SetGuard([&verifier](const HttpRequest& request, bool streamed) {
+    const ConsoleService* console = parts.console.get();
+    parts.router.SetGuard([&verifier, console](const HttpRequest& request, bool streamed) {
+      // A browser cannot sign requests: the console has its own token (console_service.h).
+      if (console != nullptr && ConsoleService::Handles(request)) return console->Authorize(request);
       return verifier.Check(request, streamed);
     });
   }

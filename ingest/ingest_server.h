@@ -41,6 +41,10 @@ struct IngestOptions {
   uint64_t video_cap_bytes = 0;
   // How often retention, the disk cap and Firehose file ages are enforced; 0 = never (tests).
   std::chrono::seconds maintenance_period{30};
+  // The web console at / (see ingest/web/console_service.h). With credentials configured it
+  // answers only requests carrying `console_token`; an empty token is then made up at random.
+  bool console = true;
+  std::string console_token;
 };
 
 class IngestServer {
@@ -53,12 +57,16 @@ class IngestServer {
   uint16_t port() const;
   // The base URL clients use ("http://127.0.0.1:43123").
   const std::string& url() const { return identity_.public_url; }
+  // The web console's address ("http://127.0.0.1:43123/", with "?token=…" when it needs one),
+  // or "" when the console is off.
+  const std::string& console_url() const { return console_url_; }
 
  private:
   struct Parts;
   IngestServer();
   std::unique_ptr<Parts> parts_;
   ServiceIdentity identity_;
+  std::string console_url_;
 };
 
 }  // namespace kedge::ingest

@@ -75,6 +75,9 @@ int main(int argc, char** argv) {
     return 1;
   }
   std::printf("kedge-ingest listening on %s\n", (*server)->url().c_str());
+  if (!(*server)->console_url().empty()) {
+    std::printf("kedge-ingest console at %s\n", (*server)->console_url().c_str());
+  }
   std::fflush(stdout);
   KEDGE_LOG(kInfo) << "kedge-ingest: data in " << options->data_dir << ", SigV4 "
                    << (options->credentials.empty() ? "off" : "required");

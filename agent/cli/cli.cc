@@ -8,6 +8,7 @@
 
 #include "agent/cli/check_config_command.h"
 #include "agent/cli/convert_config_command.h"
+#include "agent/cli/demo_command.h"
 #include "agent/cli/put_command.h"
 #include "agent/cli/run_command.h"
 #include "agent/cli/service_command.h"
@@ -29,6 +30,7 @@ constexpr char kUsage[] =
     "commands:\n"
     "  check-config  check a configuration file (kedge YAML or a Kinesis Agent agent.json)\n"
     "  convert-config  translate a Kinesis Agent agent.json into kedge YAML\n"
+    "  demo          run everything locally: kedge-ingest, the agent, a test camera\n"
     "  run           run the agent: sources -> spool -> sinks (kedge run --config FILE)\n"
     "  service       install, uninstall or run kedge as a Windows service\n"
     "  put           send newline-delimited records from a file or stdin to a stream\n"
@@ -60,6 +62,7 @@ int RunCli(int argc, char** argv) {
   std::vector<std::string> rest(argv + 2, argv + argc);
   if (command == "check-config") return CheckConfigCommand(rest);
   if (command == "convert-config") return ConvertConfigCommand(rest);
+  if (command == "demo") return DemoCommand(rest);
   if (command == "put") return PutCommand(rest);
   if (command == "run") return RunCommand(rest);
   if (command == "service") return ServiceCommand(rest);

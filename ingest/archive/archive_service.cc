@@ -3,6 +3,7 @@
 #include <cmath>
 #include <cstdio>
 
+#include "ingest/archive/get_media_tail.h"
 #include "ingest/archive/remuxer.h"
 #include "ingest/kvs/kvs_control_plane.h"
 #include "ingest/server/aws_errors.h"
@@ -70,7 +71,9 @@ void ArchiveService::Register(Router& router) {
   router.Handle("POST", "/listFragments", [this](const HttpRequest& r) { return ListFragments(r); });
   router.Handle("POST", "/getMediaForFragmentList",
                 [this](const HttpRequest& r) { return GetMediaForFragmentList(r); });
-  router.Handle("POST", "/getMedia", [this](const HttpRequest& r) { return GetMedia(r); });
+  router.HandleResponseStream("POST", "/getMedia", [this](const HttpRequest& r, ResponseStream& out) {
+    return OpenGetMedia(r, out);
+  });
   router.Handle("POST", "/getClip", [this](const HttpRequest& r) { return GetClip(r); });
 }
 
@@ -181,37 +184,26 @@ HttpResponse ArchiveService::GetMediaForFragmentList(const HttpRequest& request)
   return MediaResponse(fragments);
 }
 
-HttpResponse ArchiveService::GetMedia(const HttpRequest& request) {
+StreamStart ArchiveService::OpenGetMedia(const HttpRequest& request, ResponseStream& out) {
+  StreamStart start;
   HttpResponse error;
   auto prepared = Prepare(store_, request, &error);
-  if (!prepared) return error;
-  const auto& [input, stream] = *prepared;
-  json selector = input.value("StartSelector", json::object());
-  std::string type = selector.is_object() ? selector.value("StartSelectorType", "") : "";
-  FragmentQuery query;
-  query.stream_id = stream.id;
-  query.limit = kMaxMediaFragments;
-  if (type == "PRODUCER_TIMESTAMP" || type == "SERVER_TIMESTAMP") {
-    if (!selector.contains("StartTimestamp") || !selector["StartTimestamp"].is_number()) {
-      return Error(400, "InvalidArgumentException", "StartTimestamp is required for " + type);
-    }
-    query.by_server_time = type == "SERVER_TIMESTAMP";
-    query.start_ms = ToMs(selector["StartTimestamp"]);
-  } else if (type == "FRAGMENT_NUMBER" || type == "CONTINUATION_TOKEN") {
-    std::string key = type == "FRAGMENT_NUMBER" ? "AfterFragmentNumber" : "ContinuationToken";
-    StatusOr<int64_t> after = ParseFragmentNumber(selector.value(key, ""));
-    if (!after.ok()) return Error(400, "InvalidArgumentException", key + " is not a fragment number");
-    query.after_number = type == "FRAGMENT_NUMBER" ? *after - 1 : *after;
-  } else if (type == "NOW") {
-    return HttpResponse::Make(200, "video/webm", "");
-  } else if (type != "EARLIEST") {
-    return Error(400, "InvalidArgumentException",
-                 "StartSelectorType must be one of FRAGMENT_NUMBER, SERVER_TIMESTAMP, "
-                 "PRODUCER_TIMESTAMP, NOW, EARLIEST, CONTINUATION_TOKEN");
+  if (!prepared) {
+    start.rejection = std::move(error);
+    return start;
   }
-  StatusOr<std::vector<KvsFragment>> fragments = store_.ListFragments(query);
-  if (!fragments.ok()) return ErrorFor(fragments.status());
-  return MediaResponse(*fragments);
+  const auto& [input, stream] = *prepared;
+  StatusOr<MediaCursor> cursor =
+      ResolveStartSelector(store_, stream, input.value("StartSelector", json::object()));
+  if (!cursor.ok()) {
+    start.rejection = cursor.status().code() == StatusCode::kInvalidArgument
+                          ? Error(400, "InvalidArgumentException", cursor.status().message())
+                          : ErrorFor(cursor.status());
+    return start;
+  }
+  start.headers.emplace_back("Content-Type", "video/webm");
+  start.handler = std::make_unique<GetMediaTail>(std::move(*cursor), store_, *this, out);
+  return start;
 }
 
 HttpResponse ArchiveService::GetClip(const HttpRequest& request) {
@@ -245,9 +237,7 @@ HttpResponse ArchiveService::GetClip(const HttpRequest& request) {
     *mkv += *body;
     if (mkv->size() > kMaxMediaBytes) break;
   }
-  RemuxOptions options;
-  options.offset_ms = fragments->front().producer_ms;
-  StatusOr<std::string> mp4 = Remux(*mkv, options);
+  StatusOr<std::string> mp4 = Remux(*mkv, RemuxOptions());  // from 0
   if (!mp4.ok()) return Error(400, "InvalidCodecPrivateDataException", mp4.status().message());
   return HttpResponse::Make(200, "video/mp4", std::move(*mp4));
 }

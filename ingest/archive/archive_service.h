@@ -4,8 +4,8 @@
 //   /getMediaForFragmentList  the listed fragments as MKV, each with its session header and the
 //                             AWS_KINESISVIDEO_FRAGMENT_NUMBER / _SERVER_TIMESTAMP /
 //                             _PRODUCER_TIMESTAMP tags the service adds
-//   /getMedia                 the stored fragments from a StartSelector on (what is stored at
-//                             the time of the call; it does not wait for new fragments)
+//   /getMedia                 the fragments from a StartSelector on, then new ones as they are
+//                             stored, until the client closes (see get_media_tail.h)
 //   /getClip                  a fragmented MP4 of a timestamp range (libavformat remux)
 //
 // Threading: called concurrently from the server's threads.
@@ -32,7 +32,7 @@ class ArchiveService {
  private:
   HttpResponse ListFragments(const HttpRequest& request);
   HttpResponse GetMediaForFragmentList(const HttpRequest& request);
-  HttpResponse GetMedia(const HttpRequest& request);
+  StreamStart OpenGetMedia(const HttpRequest& request, ResponseStream& out);
   HttpResponse GetClip(const HttpRequest& request);
   // The MKV of several fragments, or an error response.
   HttpResponse MediaResponse(const std::vector<KvsFragment>& fragments);

@@ -27,19 +27,6 @@ std::string NewToken() {
   return buf;
 }
 
-// The value of `key` in a raw query string (tokens and fragment numbers need no decoding).
-std::string QueryValue(const std::string& query, const std::string& key) {
-  size_t start = 0;
-  while (start <= query.size()) {
-    size_t end = query.find('&', start);
-    std::string pair = query.substr(start, end == std::string::npos ? std::string::npos : end - start);
-    if (pair.rfind(key + "=", 0) == 0) return pair.substr(key.size() + 1);
-    if (end == std::string::npos) break;
-    start = end + 1;
-  }
-  return std::string();
-}
-
 HttpResponse Playlist(std::string text) {
   return HttpResponse::Make(200, "application/vnd.apple.mpegurl", std::move(text));
 }
@@ -105,7 +92,7 @@ HttpResponse HlsService::CreateSession(const HttpRequest& request) {
 
 HttpResponse HlsService::Serve(const HttpRequest& request) {
   std::string name = request.path.substr(sizeof(kPrefix) - 1);
-  std::string token = QueryValue(request.query, "SessionToken");
+  std::string token = QueryParam(request.query, "SessionToken");
   {
     std::lock_guard<std::mutex> lock(mu_);
     auto it = sessions_.find(token);
@@ -119,7 +106,7 @@ HttpResponse HlsService::Serve(const HttpRequest& request) {
                     "getHLSMediaPlaylist.m3u8?SessionToken=" + token + "\n");
   }
   if (name == "getHLSMediaPlaylist.m3u8") return MediaPlaylist(token);
-  if (name == "getTSFragment.ts") return Segment(token, QueryValue(request.query, "FragmentNumber"));
+  if (name == "getTSFragment.ts") return Segment(token, QueryParam(request.query, "FragmentNumber"));
   return Error(404, "ResourceNotFoundException", "no HLS resource " + name);
 }
 
@@ -177,7 +164,7 @@ HttpResponse HlsService::Segment(const std::string& token, const std::string& fr
     std::lock_guard<std::mutex> lock(mu_);
     const Session& session = sessions_[token];
     stream_id = session.stream_id;
-    base_ms = session.base_ms == INT64_MIN ? 0 : session.base_ms;
+    base_ms = session.base_ms;
   }
   StatusOr<int64_t> number = ParseFragmentNumber(fragment_number);
   StatusOr<KvsFragment> fragment =
@@ -187,7 +174,9 @@ HttpResponse HlsService::Segment(const std::string& token, const std::string& fr
   if (!mkv.ok()) return Error(500, "ClientLimitExceededException", mkv.status().message());
   RemuxOptions options;
   options.format = RemuxFormat::kMpegTs;
-  options.offset_ms = base_ms;
+  // The session's timeline: producer time since its first fragment (whatever the upload's own
+  // timecodes were: RELATIVE ones restart at 0 with every PutMedia session).
+  options.start_ms = base_ms == INT64_MIN ? 0 : fragment->producer_ms - base_ms;
   StatusOr<std::string> ts = Remux(*mkv, options);
   if (!ts.ok()) return Error(400, "InvalidCodecPrivateDataException", ts.status().message());
   return HttpResponse::Make(200, "video/mp2t", std::move(*ts));

@@ -30,6 +30,8 @@ class HlsService {
       : store_(store), archive_(archive), clock_(clock), identity_(identity) {}
 
   void Register(Router& router);
+  // POST /getHLSStreamingSessionURL (also called by the web console for its player).
+  HttpResponse CreateSession(const HttpRequest& request);
 
  private:
   struct Session {
@@ -46,7 +48,6 @@ class HlsService {
     int64_t base_ms = INT64_MIN;  // producer time subtracted from segment timestamps
   };
 
-  HttpResponse CreateSession(const HttpRequest& request);
   HttpResponse Serve(const HttpRequest& request);
   HttpResponse MediaPlaylist(const std::string& token);
   HttpResponse Segment(const std::string& token, const std::string& fragment_number);

@@ -10,6 +10,7 @@ extern "C" {
 #include <cstring>
 #include <memory>
 #include <mutex>
+#include <optional>
 
 namespace kedge::ingest {
 namespace {
@@ -85,12 +86,13 @@ struct OutputDeleter {
 };
 
 // Copies the packets of the video stream from `in` to `out`, shifting timestamps.
-Status CopyPackets(AVFormatContext* in, AVFormatContext* out, int in_index, int64_t offset_ms) {
+Status CopyPackets(AVFormatContext* in, AVFormatContext* out, int in_index, int64_t start_ms) {
   AVPacket* packet = av_packet_alloc();
   if (packet == nullptr) return InternalError("remux: out of memory");
   AVStream* in_stream = in->streams[in_index];
   AVStream* out_stream = out->streams[0];
-  int64_t offset = av_rescale_q(offset_ms, AVRational{1, 1000}, in_stream->time_base);
+  int64_t start = av_rescale_q(start_ms, AVRational{1, 1000}, in_stream->time_base);
+  std::optional<int64_t> offset;  // set from the first timed packet
   Status status;
   int64_t last_dts = INT64_MIN;
   while (av_read_frame(in, packet) >= 0) {
@@ -99,8 +101,9 @@ Status CopyPackets(AVFormatContext* in, AVFormatContext* out, int in_index, int6
     if (packet->stream_index == in_index && packet->dts == AV_NOPTS_VALUE) packet->dts = packet->pts;
     if (packet->stream_index == in_index && packet->dts != AV_NOPTS_VALUE) {
       if (packet->pts == AV_NOPTS_VALUE) packet->pts = packet->dts;
-      packet->pts -= offset;
-      packet->dts -= offset;
+      if (!offset) offset = packet->dts - start;
+      packet->pts -= *offset;
+      packet->dts -= *offset;
       if (last_dts != INT64_MIN && packet->dts <= last_dts) packet->dts = last_dts + 1;
       if (packet->pts < packet->dts) packet->pts = packet->dts;
       last_dts = packet->dts;
@@ -161,7 +164,7 @@ StatusOr<std::string> Remux(const std::string& mkv, const RemuxOptions& options)
   rc = avformat_write_header(out.get(), &muxer_options);
   av_dict_free(&muxer_options);
   if (rc < 0) return InternalError("remux: writing the header: " + AvError(rc));
-  KEDGE_RETURN_IF_ERROR(CopyPackets(in.get(), out.get(), video, options.offset_ms));
+  KEDGE_RETURN_IF_ERROR(CopyPackets(in.get(), out.get(), video, options.start_ms));
   rc = av_write_trailer(out.get());
   if (rc < 0) return InternalError("remux: writing the trailer: " + AvError(rc));
   avio_flush(out_io.get());

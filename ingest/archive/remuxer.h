@@ -21,9 +21,11 @@ enum class RemuxFormat {
 
 struct RemuxOptions {
   RemuxFormat format = RemuxFormat::kFragmentedMp4;
-  // Subtracted from every timestamp (the input's time base is ms for KVS MKV), so epoch-based
-  // timecodes become small; 0 keeps them.
-  int64_t offset_ms = 0;
+  // Where the output's timeline starts: every timestamp is shifted so that the first packet's
+  // decode time becomes start_ms. The input's own timeline (epoch ms for ABSOLUTE uploads, from 0
+  // for RELATIVE ones, in whatever TimecodeScale) does not matter, so consecutive fragments
+  // remuxed one by one line up when each gets its producer time minus the first one's.
+  int64_t start_ms = 0;
 };
 
 StatusOr<std::string> Remux(const std::string& mkv, const RemuxOptions& options);

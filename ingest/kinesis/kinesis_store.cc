@@ -239,6 +239,36 @@ StatusOr<std::vector<KdsRecordOut>> KinesisStore::Read(int64_t stream_id, int sh
   return records;
 }
 
+StatusOr<std::vector<KdsRecordOut>> KinesisStore::Recent(int64_t stream_id, int limit) {
+  std::vector<KdsRecordOut> records;
+  KEDGE_RETURN_IF_ERROR(db_.Run([&](Connection& conn) -> Status {
+    KEDGE_ASSIGN_OR_RETURN(
+        Statement read,
+        conn.Prepare("SELECT sequence, partition_key, data, arrival_ms, shard_index FROM "
+                     "kds_records WHERE stream_id=? ORDER BY sequence DESC LIMIT ?"));
+    read.Bind(1, stream_id).Bind(2, int64_t{limit});
+    while (true) {
+      KEDGE_ASSIGN_OR_RETURN(bool row, read.Step());
+      if (!row) return Status::Ok();
+      records.push_back({read.Int(0), read.Text(1), read.Blob(2), read.Int(3),
+                         static_cast<int>(read.Int(4))});
+    }
+  }));
+  return records;
+}
+
+StatusOr<int64_t> KinesisStore::CountRecords(int64_t stream_id) {
+  int64_t count = 0;
+  KEDGE_RETURN_IF_ERROR(db_.Run([&](Connection& conn) -> Status {
+    KEDGE_ASSIGN_OR_RETURN(Statement select,
+                           conn.Prepare("SELECT COUNT(*) FROM kds_records WHERE stream_id=?"));
+    KEDGE_ASSIGN_OR_RETURN(bool row, select.Bind(1, stream_id).Step());
+    if (row) count = select.Int(0);
+    return Status::Ok();
+  }));
+  return count;
+}
+
 StatusOr<int64_t> KinesisStore::LastSequenceBefore(int64_t stream_id, int shard_index,
                                                    int64_t unix_ms) {
   int64_t last = 0;

@@ -56,6 +56,7 @@ struct KdsRecordOut {
   std::string partition_key;
   std::string data;
   int64_t arrival_ms = 0;
+  int shard_index = 0;  // filled by Recent
 };
 
 class KinesisStore {
@@ -74,6 +75,10 @@ class KinesisStore {
   // Up to `limit` records of a shard with sequence > `after`, stopping early past `max_bytes`.
   StatusOr<std::vector<KdsRecordOut>> Read(int64_t stream_id, int shard_index, int64_t after,
                                            int limit, size_t max_bytes);
+  // The newest `limit` records of the stream over all shards, newest first.
+  StatusOr<std::vector<KdsRecordOut>> Recent(int64_t stream_id, int limit);
+  // How many records the stream holds.
+  StatusOr<int64_t> CountRecords(int64_t stream_id);
   // The highest sequence number stored in the shard, or 0.
   StatusOr<int64_t> LastSequence(int64_t stream_id, int shard_index) {
     return LastSequenceBefore(stream_id, shard_index, INT64_MAX);

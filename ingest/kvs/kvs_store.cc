@@ -1,5 +1,7 @@
 #include "ingest/kvs/kvs_store.h"
 
+#include <algorithm>
+
 namespace kedge::ingest {
 namespace {
 
@@ -350,6 +352,37 @@ Status KvsStore::RemoveFragment(int64_t number) {
     KEDGE_ASSIGN_OR_RETURN(Statement del, conn.Prepare("DELETE FROM kvs_fragments WHERE number=?"));
     return del.Bind(1, number).Run();
   });
+}
+
+StatusOr<std::vector<KvsFragment>> KvsStore::RecentFragments(int64_t stream_id, int limit) {
+  std::vector<KvsFragment> out;
+  KEDGE_RETURN_IF_ERROR(db_.Run([&](Connection& conn) -> Status {
+    KEDGE_ASSIGN_OR_RETURN(Statement list,
+                           conn.Prepare(std::string("SELECT ") + kFragmentColumns +
+                                        " FROM kvs_fragments WHERE stream_id=? ORDER BY number "
+                                        "DESC LIMIT ?"));
+    list.Bind(1, stream_id).Bind(2, int64_t{limit});
+    KEDGE_ASSIGN_OR_RETURN(out, ReadFragments(list));
+    return Status::Ok();
+  }));
+  std::reverse(out.begin(), out.end());
+  return out;
+}
+
+StatusOr<FragmentTotals> KvsStore::Totals(int64_t stream_id) {
+  FragmentTotals totals;
+  KEDGE_RETURN_IF_ERROR(db_.Run([&](Connection& conn) -> Status {
+    KEDGE_ASSIGN_OR_RETURN(Statement sum,
+                           conn.Prepare("SELECT COUNT(*), TOTAL(size), MIN(producer_ms), "
+                                        "MAX(producer_ms + duration_ms) FROM kvs_fragments "
+                                        "WHERE stream_id=?"));
+    KEDGE_ASSIGN_OR_RETURN(bool row, sum.Bind(1, stream_id).Step());
+    if (row && sum.Int(0) > 0) {
+      totals = {sum.Int(0), sum.Int(1), sum.Int(2), sum.Int(3)};
+    }
+    return Status::Ok();
+  }));
+  return totals;
 }
 
 StatusOr<int64_t> KvsStore::TotalFragmentBytes() {

@@ -53,6 +53,13 @@ struct FragmentQuery {
   int limit = 1000;
 };
 
+struct FragmentTotals {
+  int64_t fragments = 0;
+  int64_t bytes = 0;
+  int64_t first_producer_ms = 0;  // 0 when empty
+  int64_t last_producer_ms = 0;   // the newest fragment's end
+};
+
 class KvsStore {
  public:
   static StatusOr<std::unique_ptr<KvsStore>> Open(Database& db, Clock& clock);
@@ -85,6 +92,10 @@ class KvsStore {
   // Fragments older than their stream's retention (by server time), at most `limit`.
   StatusOr<std::vector<KvsFragment>> ExpiredFragments(int limit);
   Status RemoveFragment(int64_t number);
+  // The newest `limit` fragments of the stream, oldest first.
+  StatusOr<std::vector<KvsFragment>> RecentFragments(int64_t stream_id, int limit);
+  // How much the stream holds: fragments, bytes, and the producer-time span.
+  StatusOr<FragmentTotals> Totals(int64_t stream_id);
   // Total stored fragment bytes.
   StatusOr<int64_t> TotalFragmentBytes();
   StatusOr<std::vector<KvsFragment>> OldestFragments(int limit);

@@ -5,6 +5,7 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
+#include <algorithm>
 #include <cstdio>
 #include <deque>
 #include <limits>
@@ -81,14 +82,17 @@ class Connection : public std::enable_shared_from_this<Connection<Stream>>, publ
   void Write(std::string data) override {
     if (finished_ || closed_ || data.empty()) return;
     out_.push_back(ChunkFrame(data));
+    queued_bytes_ += out_.back().size();
     Flush();
   }
   void Finish() override {
     if (finished_ || closed_) return;
     finished_ = true;
     out_.push_back("0\r\n\r\n");
+    queued_bytes_ += out_.back().size();
     Flush();
   }
+  size_t queued_bytes() const override { return queued_bytes_; }
 
  private:
   beast::tcp_stream& Lowest() { return beast::get_lowest_layer(stream_); }
@@ -192,6 +196,7 @@ class Connection : public std::enable_shared_from_this<Connection<Stream>>, publ
 
   void Dispatch() {
     ++shared_.requests;
+    if (shared_.router.StreamsResponse(request_)) return OpenStream(/*whole_request=*/true);
     HttpResponse response = shared_.router.Dispatch(request_);
     request_.body.clear();
     SendResponse(std::move(response), keep_alive_);
@@ -223,8 +228,11 @@ class Connection : public std::enable_shared_from_this<Connection<Stream>>, publ
 
   // --- streamed requests -------------------------------------------------------------------
 
-  void OpenStream() {
-    ++shared_.requests;
+  // A streamed request body (PutMedia), or, when the request was read whole
+  // (Router::StreamsResponse), a response stream that outlives it (GetMedia's live tail).
+  void OpenStream(bool whole_request = false) {
+    if (!whole_request) ++shared_.requests;  // else Dispatch counted it
+    tail_ = whole_request;
     StreamStart start = shared_.router.OpenStream(request_, *this);
     if (start.rejection || !start.handler) {
       return SendAndClose(start.rejection ? std::move(*start.rejection)
@@ -240,12 +248,35 @@ class Connection : public std::enable_shared_from_this<Connection<Stream>>, publ
     std::ostringstream text;
     text << head;
     out_.push_front(text.str());
+    queued_bytes_ += out_.front().size();
     Lowest().expires_never();
+    if (tail_) {
+      body_ended_ = true;
+      handler_->OnStart();
+      Flush();
+      ScheduleTick();
+      return WatchPeer();
+    }
     SendContinueIfAsked([self = this->shared_from_this()] {
+      self->handler_->OnStart();
       self->Flush();
       self->ScheduleTick();
       self->ReadStream();
     });
+  }
+
+  // A response stream's client sends nothing more; a read ends when it goes away.
+  void WatchPeer() {
+    if (reading_ || closed_ || finished_) return;
+    reading_ = true;
+    Lowest().async_read_some(asio::buffer(chunk_),
+                             [self = this->shared_from_this()](ErrorCode ec, size_t) {
+                               self->reading_ = false;
+                               if (self->closed_) return;
+                               if (self->lingering_) return self->Linger();
+                               if (ec) return self->Close();
+                               self->WatchPeer();
+                             });
   }
 
   void ReadStream() {
@@ -276,9 +307,10 @@ class Connection : public std::enable_shared_from_this<Connection<Stream>>, publ
   }
 
   void ScheduleTick() {
-    tick_timer_.expires_after(shared_.options.tick_interval);
+    tick_timer_.expires_after(tail_ ? shared_.options.response_stream_tick_interval
+                                    : shared_.options.tick_interval);
     tick_timer_.async_wait([self = this->shared_from_this()](ErrorCode ec) {
-      if (ec || self->body_ended_ || self->finished_ || self->closed_) return;
+      if (ec || (self->body_ended_ && !self->tail_) || self->finished_ || self->closed_) return;
       self->handler_->OnTick();
       self->ScheduleTick();
     });
@@ -290,6 +322,7 @@ class Connection : public std::enable_shared_from_this<Connection<Stream>>, publ
     asio::async_write(stream_, asio::buffer(out_.front()),
                       [self = this->shared_from_this()](ErrorCode ec, size_t) {
                         self->writing_ = false;
+                        self->queued_bytes_ -= self->out_.front().size();
                         self->out_.pop_front();
                         if (ec) {
                           self->Log("writing streamed response", ec);
@@ -351,6 +384,8 @@ class Connection : public std::enable_shared_from_this<Connection<Stream>>, publ
   bool closed_ = false;
   bool reading_ = false;    // a read is outstanding on the socket
   bool lingering_ = false;  // the response is complete; draining what the client still sends
+  bool tail_ = false;       // a response stream that goes on after the (whole) request
+  size_t queued_bytes_ = 0;
 };
 
 }  // namespace

@@ -32,6 +32,8 @@ struct HttpServerOptions {
   std::chrono::milliseconds idle_timeout{60000};     // between requests on a kept-alive connection
   std::chrono::milliseconds request_timeout{60000};  // to read one buffered request
   std::chrono::milliseconds tick_interval{1000};     // StreamHandler::OnTick period
+  // OnTick period of response streams (GetMedia polls for new fragments on it).
+  std::chrono::milliseconds response_stream_tick_interval{200};
   std::string tls_cert_file;  // PEM; TLS is on when both are set
   std::string tls_key_file;
 };

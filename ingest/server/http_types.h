@@ -34,7 +34,7 @@ struct HttpResponse {
 };
 
 // The response side of a streamed request. Calls come from the connection's strand (the handler's
-// callbacks run there); the object stays valid until the handler's OnEnd has returned.
+// callbacks run there); the object stays valid as long as the handler exists.
 class ResponseStream {
  public:
   virtual ~ResponseStream() = default;
@@ -43,19 +43,27 @@ class ResponseStream {
   // Ends the response after what is queued; the connection then closes (any body still being
   // uploaded is dropped). Further writes are ignored.
   virtual void Finish() = 0;
+  // Bytes queued and not yet written to the socket (a slow reader's backlog).
+  virtual size_t queued_bytes() const = 0;
 };
 
 // Receives the body of one streamed request. All calls come from the connection's strand, one
 // at a time; OnEnd is the last call.
+//
+// A response stream (Router::HandleResponseStream, GetMedia's live tail) gets no OnBody: its
+// request arrived whole. It gets OnStart once the 200's headers are queued, then OnTick until it
+// Finish()es or the client goes away (the connection closes; no further calls).
 class StreamHandler {
  public:
   virtual ~StreamHandler() = default;
-  virtual void OnBody(std::string_view data) = 0;
+  // The response may be written from here on (never from the opener).
+  virtual void OnStart() {}
+  virtual void OnBody(std::string_view data) {}
   // Called about once per tick interval while the request is open (for keep-alive messages and
   // idle timeouts; the handler reads its own Clock).
   virtual void OnTick() {}
   // The body ended: OK when complete, an error when the peer went away or the upload broke.
-  virtual void OnEnd(const Status& status) = 0;
+  virtual void OnEnd(const Status& status) {}
 };
 
 // What opening a streamed request gives: a handler and the 200 response's headers, or a whole
@@ -65,6 +73,9 @@ struct StreamStart {
   net::Headers headers;
   std::optional<HttpResponse> rejection;
 };
+
+// The value of `key` in a raw query string, %-decoded ("" when absent).
+std::string QueryParam(const std::string& query, const std::string& key);
 
 // Lower-case copy of an ASCII string.
 std::string AsciiLower(std::string_view text);

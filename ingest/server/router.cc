@@ -19,7 +19,11 @@ void Router::HandleTarget(std::string target_prefix, Handler handler) {
 }
 
 void Router::HandleStream(std::string method, std::string path, StreamOpener opener) {
-  streams_.push_back({std::move(method), std::move(path), std::move(opener)});
+  streams_.push_back({std::move(method), std::move(path), std::move(opener), false});
+}
+
+void Router::HandleResponseStream(std::string method, std::string path, StreamOpener opener) {
+  streams_.push_back({std::move(method), std::move(path), std::move(opener), true});
 }
 
 const Router::StreamRoute* Router::FindStream(const HttpRequest& head) const {
@@ -29,7 +33,15 @@ const Router::StreamRoute* Router::FindStream(const HttpRequest& head) const {
   return nullptr;
 }
 
-bool Router::IsStreamed(const HttpRequest& head) const { return FindStream(head) != nullptr; }
+bool Router::IsStreamed(const HttpRequest& head) const {
+  const StreamRoute* route = FindStream(head);
+  return route != nullptr && !route->whole_request;
+}
+
+bool Router::StreamsResponse(const HttpRequest& request) const {
+  const StreamRoute* route = FindStream(request);
+  return route != nullptr && route->whole_request;
+}
 
 HttpResponse Router::Dispatch(const HttpRequest& request) const {
   // Handlers read request JSON with nlohmann, which throws on a member of the wrong type
@@ -73,7 +85,8 @@ HttpResponse Router::DispatchUnchecked(const HttpRequest& request) const {
 StreamStart Router::OpenStream(const HttpRequest& head, ResponseStream& out) const {
   StreamStart start;
   if (guard_) {
-    if (std::optional<HttpResponse> rejection = guard_(head, true)) {
+    bool streamed = !StreamsResponse(head);
+    if (std::optional<HttpResponse> rejection = guard_(head, streamed)) {
       start.rejection = std::move(rejection);
       return start;
     }
@@ -83,7 +96,13 @@ StreamStart Router::OpenStream(const HttpRequest& head, ResponseStream& out) con
     start.rejection = AwsError(ErrorStyle::kRest, 404, "NotFoundException", "no such API");
     return start;
   }
-  return route->opener(head, out);
+  try {
+    return route->opener(head, out);
+  } catch (const nlohmann::json::exception& e) {
+    start.rejection = AwsError(ErrorStyle::kRest, 400, "InvalidArgumentException",
+                               std::string("a request member has the wrong type: ") + e.what());
+    return start;
+  }
 }
 
 }  // namespace kedge::ingest

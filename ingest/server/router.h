@@ -29,9 +29,15 @@ class Router {
   // POST with an X-Amz-Target header starting with `target_prefix` ("Kinesis_20131202.").
   void HandleTarget(std::string target_prefix, Handler handler);
   void HandleStream(std::string method, std::string path, StreamOpener opener);
+  // A whole (buffered) request whose answer is streamed for as long as the handler wants
+  // (GetMedia's live tail). The opener sees the body; the guard checks it like any request.
+  void HandleResponseStream(std::string method, std::string path, StreamOpener opener);
   void SetGuard(Guard guard) { guard_ = std::move(guard); }
 
+  // The request body is streamed to a handler (PutMedia).
   bool IsStreamed(const HttpRequest& head) const;
+  // The request is read whole, then OpenStream answers it with a response stream.
+  bool StreamsResponse(const HttpRequest& request) const;
   // Guard, then the handler; 404 / 400 UnknownOperation when nothing matches; 400 when a
   // handler finds a JSON member of the wrong type.
   HttpResponse Dispatch(const HttpRequest& request) const;
@@ -48,6 +54,7 @@ class Router {
     std::string method;
     std::string path;
     StreamOpener opener;
+    bool whole_request = false;  // HandleResponseStream
   };
   const StreamRoute* FindStream(const HttpRequest& head) const;
   HttpResponse DispatchUnchecked(const HttpRequest& request) const;

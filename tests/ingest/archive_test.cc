@@ -92,18 +92,6 @@ TEST_F(ArchiveTest, ReturnsListedFragmentsAsMkvWithServiceTags) {
   EXPECT_EQ(missing.status, 404);
 }
 
-TEST_F(ArchiveTest, GetMediaFromEarliestReturnsEverything) {
-  testing::Reply media = Call("/getMedia", {{"StreamName", "cam"},
-                                            {"StartSelector", {{"StartSelectorType", "EARLIEST"}}}});
-  ASSERT_EQ(media.status, 200);
-  video::mkv::MkvParser::Options options;
-  options.allow_multiple_segments = true;
-  auto split = video::mkv::SplitMkv(reinterpret_cast<const uint8_t*>(media.body.data()),
-                                    media.body.size(), options);
-  ASSERT_TRUE(split.ok());
-  EXPECT_EQ(split->fragments.size(), 4u);
-}
-
 TEST_F(ArchiveTest, CutsAPlayableMp4Clip) {
   testing::Reply clip = Call("/getClip", {{"StreamName", "cam"},
                                           {"ClipFragmentSelector",

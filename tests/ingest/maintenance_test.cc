@@ -14,6 +14,7 @@ class NullStream : public ResponseStream {
  public:
   void Write(std::string) override {}
   void Finish() override {}
+  size_t queued_bytes() const override { return 0; }
 };
 
 class MaintenanceTest : public ::testing::Test {

@@ -24,6 +24,7 @@ class RecordingStream : public ResponseStream {
     if (!finished) text += data;
   }
   void Finish() override { finished = true; }
+  size_t queued_bytes() const override { return 0; }
   std::vector<json> Acks() const {
     std::vector<json> acks;
     size_t start = 0;

@@ -186,5 +186,36 @@ TEST_F(SignedServerTest, PutMediaNeedsASignatureToo) {
   EXPECT_NE(answer.find("PERSISTED"), std::string::npos) << answer;
 }
 
+// GetMedia's request is read whole before its answer streams, so its body is signed and checked
+// like any JSON call's (not as a streamed upload's).
+TEST_F(SignedServerTest, GetMediaChecksTheSignatureOfItsBody) {
+  ASSERT_EQ(SignedPost("/createStream", json{{"StreamName", "cam"}, {"DataRetentionInHours", 1}}.dump(),
+                       {{"Content-Type", "application/json"}}, kCredentials, "kinesisvideo")
+                .status,
+            200);
+  std::string body = json{{"StreamName", "cam"}, {"StartSelector", {{"StartSelectorType", "NOW"}}}}.dump();
+  net::HttpRequest request;
+  request.method = "POST";
+  request.url = url_ + "/getMedia";
+  request.headers = {{"Content-Type", "application/json"}};
+  request.body = body;
+  aws::SigningParams params{"kinesisvideo", "us-east-1", clock_.WallNow()};
+  ASSERT_TRUE(aws::SignRequest(&request, kCredentials, params).ok());
+  auto send = [&](const std::string& sent_body) {
+    std::string head = "POST /getMedia HTTP/1.1\r\nContent-Length: " + std::to_string(sent_body.size()) + "\r\n";
+    for (const auto& [k, v] : request.headers) head += k + ": " + v + "\r\n";
+    auto conn = std::make_unique<testing::RawConnection>(server_->port());
+    conn->Send(head + "\r\n" + sent_body);
+    conn->ReadUntil("\r\n\r\n");
+    return conn;
+  };
+  EXPECT_NE(send(body)->received().find("HTTP/1.1 200"), std::string::npos);
+  std::string tampered = body;
+  tampered.replace(tampered.find("NOW"), 3, "EAR");
+  std::string answer = send(tampered)->ReadAll();
+  EXPECT_NE(answer.find("HTTP/1.1 403"), std::string::npos) << answer;
+  EXPECT_NE(answer.find("InvalidSignatureException"), std::string::npos) << answer;
+}
+
 }  // namespace
 }  // namespace kedge::ingest
