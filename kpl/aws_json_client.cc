@@ -114,6 +114,12 @@ StatusOr<json> AwsJsonClient::Decode(const net::HttpResponse& response, const st
                          (cbor ? "CBOR" : "JSON") + " (" +
                          std::to_string(response.body.size()) + " bytes)");
   }
+  // Every operation answers with an object; the parsers look members up and would throw on
+  // anything else.
+  if (!body.is_object()) {
+    return InternalError(what + ": the endpoint's answer is not a " + (cbor ? "CBOR" : "JSON") +
+                         " object");
+  }
   return body;
 }
 

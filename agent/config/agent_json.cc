@@ -252,11 +252,14 @@ bool ReadDataProcessing(Context& c, const json& opt, const std::string& path, in
   return true;
 }
 
-std::string AddSink(Context& c, bool firehose, const std::string& stream, AgentConfig* config) {
+// `line`: where the flow names the stream, which is where the sink is defined for messages.
+std::string AddSink(Context& c, bool firehose, const std::string& stream, int line,
+                    AgentConfig* config) {
   std::string name = std::string(firehose ? "firehose-" : "kinesis-") + stream;
   if (config->FindSink(name) != nullptr) return name;
   SinkConfig sink;
   sink.name = name;
+  sink.line = line;
   sink.type = firehose ? SinkType::kFirehose : SinkType::kKinesis;
   sink.stream = stream;
   const std::string& endpoint = firehose ? c.firehose_endpoint : c.kinesis_endpoint;
@@ -352,8 +355,9 @@ void ReadFlow(Context& c, const json& flow, size_t index, AgentConfig* config) {
   if (kinesis.empty() == firehose.empty()) {
     c.errors.Error(flow_line, path, "set exactly one of kinesisStream or deliveryStream");
   } else {
-    src.sink = AddSink(c, !firehose.empty(), firehose.empty() ? kinesis : firehose, config);
     src.key_lines["sink"] = src.key_lines[firehose.empty() ? "kinesisStream" : "deliveryStream"];
+    src.sink = AddSink(c, !firehose.empty(), firehose.empty() ? kinesis : firehose,
+                       src.KeyLine("sink"), config);
   }
   config->sources.push_back(std::move(src));
 }

@@ -185,6 +185,21 @@ TEST_P(KinesisClientTest, MalformedAnswerIsAnErrorNotACrash) {
   EXPECT_THAT(result.status().message(), HasSubstr("answered 0 records for 1 sent"));
 }
 
+// Found by fuzz_kinesis_json: ListShards threw (and the agent terminated) on an answer that
+// was valid JSON but not an object.
+TEST_P(KinesisClientTest, AnswerThatIsNotAnObjectIsAnErrorNotACrash) {
+  for (const json& answer : {json(1), json::array({1, 2}), json("Shards"), json(nullptr)}) {
+    handler_ = [&](const TestHttpRequest&) { return Answer(answer); };
+    auto shards =
+        Run<std::vector<Shard>>([&](auto done) { client_->ListShards("s", std::move(done)); });
+    ASSERT_FALSE(shards.ok()) << answer.dump();
+    EXPECT_THAT(shards.status().message(), HasSubstr("not a"));
+    auto put = Run<PutRecordsResult>(
+        [&](auto done) { client_->PutRecords("s", {{"x", "k", ""}}, std::move(done)); });
+    EXPECT_FALSE(put.ok()) << answer.dump();
+  }
+}
+
 TEST_P(KinesisClientTest, DescribeCreateAndGetRecordsRoundTrip) {
   handler_ = [&](const TestHttpRequest& r) {
     std::string target(r.Header("x-amz-target"));

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "agent/config/config_validate.h"
+
 namespace kedge::agent {
 namespace {
 
@@ -128,6 +130,27 @@ TEST(AgentJsonTest, UnsupportedAndUnknownSettingsAreErrorsWithLines) {
   EXPECT_NE(all.find(":10: flows[1]: set exactly one of kinesisStream or deliveryStream"),
             std::string::npos)
       << all;
+}
+
+// Found by fuzz_agent_json: a bad sink name made from a flow's stream had no line.
+TEST(AgentJsonTest, SinkErrorsNameTheLineOfTheFlowsStream) {
+  const char* text = R"({
+  "flows": [
+    {
+      "filePattern": "/var/log/a.log",
+      "kinesisStream": "bad;name"
+    }
+  ]
+})";
+  AgentConfig config;
+  ConfigErrors errors(kFile);
+  ConvertAgentJson(text, &config, &errors);
+  ValidateConfig(config, FileSystem::Default(), &errors);
+  ASSERT_FALSE(errors.ok());
+  for (const ConfigIssue& e : errors.errors()) {
+    if (e.key.find("sinks[0]") == 0) EXPECT_EQ(e.line, 5) << e.ToString();
+  }
+  EXPECT_NE(errors.ToString().find(":5: sinks[0].name"), std::string::npos) << errors.ToString();
 }
 
 TEST(AgentJsonTest, SyntaxErrorNamesTheLine) {
