@@ -94,7 +94,10 @@ StatusOr<json> AwsJsonClient::Decode(const net::HttpResponse& response, const st
     std::string error_body = response.body;
     if (cbor) {
       json decoded = json::from_cbor(response.body, true, false, json::cbor_tag_handler_t::ignore);
-      error_body = decoded.is_discarded() ? std::string() : decoded.dump();
+      // Replace invalid UTF-8 rather than throw: the bytes come from the network.
+      error_body = decoded.is_discarded()
+                       ? std::string()
+                       : decoded.dump(-1, ' ', false, json::error_handler_t::replace);
     }
     aws::ApiError error =
         aws::ParseJsonError(response.status, error_body, response.Header("x-amzn-errortype"));

@@ -165,6 +165,21 @@ TEST_P(KinesisClientTest, ServiceErrorBecomesClassifiedStatusWithTheAwsCode) {
               HasSubstr("PutRecords to stream edge-logs: ResourceNotFoundException: Stream"));
 }
 
+// Found by fuzz_kinesis_cbor: an error answer whose CBOR text strings were not UTF-8 threw
+// while it was turned into text.
+TEST_P(KinesisClientTest, ErrorAnswerWithInvalidUtf8IsAnErrorNotACrash) {
+  handler_ = [&](const TestHttpRequest&) {
+    TestHttpResponse out = Answer({{"__type", "ThrottlingException"}, {"message", "slow\xac"}}, 400);
+    if (!cbor()) out.body = "{\"__type\":\"ThrottlingException\",\"message\":\"slow\xac\"}";
+    return out;
+  };
+  auto result = Run<PutRecordsResult>(
+      [&](auto done) { client_->PutRecords("s", {{"x", "k", ""}}, std::move(done)); });
+  ASSERT_FALSE(result.ok());
+  // CBOR keeps the code (the message is repaired); JSON with bad UTF-8 is not JSON at all.
+  if (cbor()) EXPECT_THAT(result.status().message(), HasSubstr("ThrottlingException"));
+}
+
 TEST_P(KinesisClientTest, MalformedAnswerIsAnErrorNotACrash) {
   handler_ = [&](const TestHttpRequest&) {
     TestHttpResponse out;
@@ -281,6 +296,20 @@ TEST(FirehoseClientTest, PutRecordBatchSendsBase64AndReadsPerRecordResults) {
   EXPECT_EQ(body["Records"][0]["Data"], "YQo=");
   EXPECT_NE(seen[0].Header("authorization").find("/us-east-1/firehose/aws4_request"),
             std::string::npos);
+}
+
+// Found by fuzz_kinesis_json: a count too large for an integer was converted anyway
+// (undefined behaviour), and a Firehose member of an unexpected type threw.
+TEST(ResponseParsersTest, OutOfRangeNumbersAndMembersOfOtherTypesAreNotFatal) {
+  auto put = ParsePutRecordsResponse(
+      json{{"FailedRecordCount", 1e300}, {"Records", {{{"SequenceNumber", "1"}}}}}, 1);
+  ASSERT_TRUE(put.ok()) << put.status().ToString();
+  EXPECT_EQ(put->failed_record_count, 0);
+  auto batch = ParsePutRecordBatchResponse(
+      json{{"FailedPutCount", -1e300}, {"RequestResponses", {{{"RecordId", 7}}}}}, 1);
+  ASSERT_TRUE(batch.ok()) << batch.status().ToString();
+  EXPECT_EQ(batch->failed_put_count, 0);
+  EXPECT_EQ(batch->records[0].error_code, "InternalFailure");
 }
 
 }  // namespace

@@ -163,6 +163,19 @@ TEST(AgentJsonTest, SyntaxErrorNamesTheLine) {
   EXPECT_NE(errors.errors()[0].message.find("not valid JSON"), std::string::npos);
 }
 
+// Found by fuzz_agent_json: a flow without filePattern, or a key written with escapes, could
+// not be found in the text and its errors had no line.
+TEST(AgentJsonTest, KeysNotFoundInTheTextFallBackToTheFlowsLine) {
+  const char* text = "{\n  \"flows\": [\n    {\"kinesisStream\": \"s\", \"\\u0078\": 1}\n  ]\n}\n";
+  AgentConfig config;
+  ConfigErrors errors(kFile);
+  EXPECT_FALSE(ConvertAgentJson(text, &config, &errors));
+  ASSERT_FALSE(errors.errors().empty());
+  for (const ConfigIssue& e : errors.errors()) EXPECT_GE(e.line, 2) << e.ToString();
+  EXPECT_NE(errors.ToString().find(":2: flows[0].filePattern: missing"), std::string::npos)
+      << errors.ToString();
+}
+
 TEST(AgentJsonTest, MissingFlowsIsAnError) {
   AgentConfig config;
   ConfigErrors errors(kFile);
