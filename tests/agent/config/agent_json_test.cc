@@ -148,7 +148,9 @@ TEST(AgentJsonTest, SinkErrorsNameTheLineOfTheFlowsStream) {
   ValidateConfig(config, FileSystem::Default(), &errors);
   ASSERT_FALSE(errors.ok());
   for (const ConfigIssue& e : errors.errors()) {
-    if (e.key.find("sinks[0]") == 0) EXPECT_EQ(e.line, 5) << e.ToString();
+    if (e.key.find("sinks[0]") == 0) {
+      EXPECT_EQ(e.line, 5) << e.ToString();
+    }
   }
   EXPECT_NE(errors.ToString().find(":5: sinks[0].name"), std::string::npos) << errors.ToString();
 }
