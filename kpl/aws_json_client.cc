@@ -23,6 +23,17 @@ std::optional<WallTime> ParseHttpDate(std::string_view text) {
   return std::chrono::system_clock::from_time_t(timegm(&tm));
 }
 
+// nlohmann's from_cbor throws for some inputs even with allow_exceptions=false (an array
+// length past max_size: out_of_range.408); a discarded value stands for every failure.
+json FromCbor(const std::string& bytes) {
+  try {
+    return json::from_cbor(bytes, /*strict=*/true, /*allow_exceptions=*/false,
+                           json::cbor_tag_handler_t::ignore);
+  } catch (const json::exception&) {
+    return json(json::value_t::discarded);
+  }
+}
+
 }  // namespace
 
 AwsJsonClient::AwsJsonClient(net::HttpClient& http, aws::CredentialsProvider& credentials,
@@ -93,7 +104,7 @@ StatusOr<json> AwsJsonClient::Decode(const net::HttpResponse& response, const st
     // CBOR error bodies carry the same __type/message fields; read them as JSON text.
     std::string error_body = response.body;
     if (cbor) {
-      json decoded = json::from_cbor(response.body, true, false, json::cbor_tag_handler_t::ignore);
+      json decoded = FromCbor(response.body);
       // Replace invalid UTF-8 rather than throw: the bytes come from the network.
       error_body = decoded.is_discarded()
                        ? std::string()
@@ -107,8 +118,7 @@ StatusOr<json> AwsJsonClient::Decode(const net::HttpResponse& response, const st
   if (response.body.empty()) return json::object();  // CreateStream answers with no body
   json body;
   if (cbor) {
-    body = json::from_cbor(response.body, /*strict=*/true, /*allow_exceptions=*/false,
-                           json::cbor_tag_handler_t::ignore);
+    body = FromCbor(response.body);
   } else {
     body = json::parse(response.body, nullptr, /*allow_exceptions=*/false);
   }

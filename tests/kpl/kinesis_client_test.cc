@@ -180,6 +180,21 @@ TEST_P(KinesisClientTest, ErrorAnswerWithInvalidUtf8IsAnErrorNotACrash) {
   if (cbor()) EXPECT_THAT(result.status().message(), HasSubstr("ThrottlingException"));
 }
 
+// Found by fuzz_kinesis_cbor: a CBOR array claiming 2^62 items made the decoder throw although
+// it was asked not to.
+TEST_P(KinesisClientTest, CborArrayWithAnImpossibleLengthIsAnErrorNotACrash) {
+  for (int status : {200, 400}) {
+    handler_ = [&](const TestHttpRequest&) {
+      TestHttpResponse out = Answer(json::object(), status);
+      out.body = std::string("\x9b\x45\x79\x12\x34\x56\x78\x9a\xbc", 9);
+      return out;
+    };
+    auto result = Run<PutRecordsResult>(
+        [&](auto done) { client_->PutRecords("s", {{"x", "k", ""}}, std::move(done)); });
+    EXPECT_FALSE(result.ok()) << status;
+  }
+}
+
 TEST_P(KinesisClientTest, MalformedAnswerIsAnErrorNotACrash) {
   handler_ = [&](const TestHttpRequest&) {
     TestHttpResponse out;
