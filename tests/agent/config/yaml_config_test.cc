@@ -134,7 +134,8 @@ TEST_F(YamlConfigTest, ListenAndDeviceIdErrorsNameTheirLines) {
             std::string::npos)
       << all;
 
-  errors = Load(Valid() + "http:\n  listen: nowhere\n", &config);
+  AgentConfig other;
+  errors = Load(Valid() + "http:\n  listen: nowhere\n", &other);
   ASSERT_EQ(errors.errors().size(), 1u) << errors.ToString();
   EXPECT_EQ(errors.errors()[0].line, 12);
 }
