@@ -178,7 +178,9 @@ TEST_P(KinesisClientTest, ErrorAnswerWithInvalidUtf8IsAnErrorNotACrash) {
       [&](auto done) { client_->PutRecords("s", {{"x", "k", ""}}, std::move(done)); });
   ASSERT_FALSE(result.ok());
   // CBOR keeps the code (the message is repaired); JSON with bad UTF-8 is not JSON at all.
-  if (cbor()) EXPECT_THAT(result.status().message(), HasSubstr("ThrottlingException"));
+  if (cbor()) {
+    EXPECT_THAT(result.status().message(), HasSubstr("ThrottlingException"));
+  }
 }
 
 // Found by fuzz_kinesis_cbor: a CBOR array claiming 2^62 items made the decoder throw although
