@@ -13,6 +13,17 @@ using nlohmann::json;
 constexpr char kJsonType[] = "application/x-amz-json-1.1";
 constexpr char kCborType[] = "application/x-amz-cbor-1.1";
 
+// nlohmann's from_cbor throws for some inputs even with allow_exceptions=false (an array
+// length past max_size: out_of_range.408); a discarded value stands for every failure.
+json FromCbor(const std::string& bytes) {
+  try {
+    return json::from_cbor(bytes, /*strict=*/true, /*allow_exceptions=*/false,
+                           json::cbor_tag_handler_t::ignore);
+  } catch (const json::exception&) {
+    return json(json::value_t::discarded);
+  }
+}
+
 }  // namespace
 
 AwsJsonClient::AwsJsonClient(net::HttpClient& http, aws::CredentialsProvider& credentials,
@@ -83,8 +94,11 @@ StatusOr<json> AwsJsonClient::Decode(const net::HttpResponse& response, const st
     // CBOR error bodies carry the same __type/message fields; read them as JSON text.
     std::string error_body = response.body;
     if (cbor) {
-      json decoded = json::from_cbor(response.body, true, false, json::cbor_tag_handler_t::ignore);
-      error_body = decoded.is_discarded() ? std::string() : decoded.dump();
+      json decoded = FromCbor(response.body);
+      // Replace invalid UTF-8 rather than throw: the bytes come from the network.
+      error_body = decoded.is_discarded()
+                       ? std::string()
+                       : decoded.dump(-1, ' ', false, json::error_handler_t::replace);
     }
     aws::ApiError error =
         aws::ParseJsonError(response.status, error_body, response.Header("x-amzn-errortype"));
@@ -96,8 +110,7 @@ StatusOr<json> AwsJsonClient::Decode(const net::HttpResponse& response, const st
   if (response.body.empty()) return json::object();  // CreateStream answers with no body
   json body;
   if (cbor) {
-    body = json::from_cbor(response.body, /*strict=*/true, /*allow_exceptions=*/false,
-                           json::cbor_tag_handler_t::ignore);
+    body = FromCbor(response.body);
   } else {
     body = json::parse(response.body, nullptr, /*allow_exceptions=*/false);
   }
@@ -105,6 +118,12 @@ StatusOr<json> AwsJsonClient::Decode(const net::HttpResponse& response, const st
     return InternalError(what + ": the endpoint's answer is not valid " +
                          (cbor ? "CBOR" : "JSON") + " (" +
                          std::to_string(response.body.size()) + " bytes)");
+  }
+  // Every operation answers with an object; the parsers look members up and would throw on
+  // anything else.
+  if (!body.is_object()) {
+    return InternalError(what + ": the endpoint's answer is not a " + (cbor ? "CBOR" : "JSON") +
+                         " object");
   }
   return body;
 }

@@ -20,13 +20,21 @@ StatusOr<PutRecordBatchResult> ParsePutRecordBatchResponse(const json& body, siz
   }
   PutRecordBatchResult result;
   auto failed = body.find("FailedPutCount");
-  if (failed != body.end() && failed->is_number()) result.failed_put_count = failed->get<int>();
+  // Only an integer: a float out of int's range would be undefined behaviour to convert.
+  if (failed != body.end() && failed->is_number_integer()) {
+    result.failed_put_count = static_cast<int>(failed->get<int64_t>());
+  }
   for (const json& r : *responses) {
     PutRecordBatchResult::Entry e;
     if (r.is_object()) {
-      e.record_id = r.value("RecordId", "");
-      e.error_code = r.value("ErrorCode", "");
-      e.error_message = r.value("ErrorMessage", "");
+      // value() would throw on a member of another type.
+      auto text = [&r](const char* key) {
+        auto it = r.find(key);
+        return it != r.end() && it->is_string() ? it->get<std::string>() : std::string();
+      };
+      e.record_id = text("RecordId");
+      e.error_code = text("ErrorCode");
+      e.error_message = text("ErrorMessage");
     }
     if (e.record_id.empty() && e.error_code.empty()) e.error_code = "InternalFailure";
     result.records.push_back(std::move(e));

@@ -11,9 +11,15 @@ std::string StringField(const json& object, const char* key) {
   return it->get<std::string>();
 }
 
+// A double as int64, 0 when out of range or NaN (converting those is undefined behaviour).
+int64_t ToInt64(double d) {
+  return d > -9.2e18 && d < 9.2e18 ? static_cast<int64_t>(d) : 0;
+}
+
 int64_t IntField(const json& object, const char* key) {
   auto it = object.find(key);
   if (it == object.end() || !it->is_number()) return 0;
+  if (it->is_number_float()) return ToInt64(it->get<double>());
   return it->get<int64_t>();
 }
 
@@ -188,7 +194,7 @@ void KinesisClient::GetRecords(const std::string& shard_iterator, int limit,
                 out.sequence_number = StringField(r, "SequenceNumber");
                 auto ts = r.find("ApproximateArrivalTimestamp");
                 if (ts != r.end() && ts->is_number()) {
-                  out.approximate_arrival_ms = static_cast<int64_t>(ts->get<double>() * 1000);
+                  out.approximate_arrival_ms = ToInt64(ts->get<double>() * 1000);
                 }
                 result.records.push_back(std::move(out));
               }

@@ -170,10 +170,12 @@ void Retrier::Retry(PendingRecordPtr record, const Status& why, Millis delay) {
   SteadyTime at = clock_.Now() + delay;
   if (at >= record->expiration) {
     ++metrics_.user_records_expired;
-    Fail(std::move(record),
-         DeadlineExceededError("record expired (record_ttl) after " +
-                               std::to_string(record->attempts) +
-                               " attempts; last error: " + why.ToString()));
+    // The status first: the order arguments are evaluated in is unspecified, and clang moves
+    // `record` out before reading record->attempts (a null dereference, found by UBSan).
+    Status expired = DeadlineExceededError("record expired (record_ttl) after " +
+                                           std::to_string(record->attempts) +
+                                           " attempts; last error: " + why.ToString());
+    Fail(std::move(record), expired);
     return;
   }
   ++metrics_.retries;

@@ -45,16 +45,21 @@ int LineAt(const std::string& text, size_t position) {
   return line;
 }
 
-// The line of the n-th (0-based) occurrence of "key" in the text, or 0.
+// The line of the n-th (0-based) occurrence of "key" in the text. A key that is not there as
+// written (left out, or spelled with escapes) gets the line of "flows", else line 1, so that
+// every message still points somewhere near.
 class KeyLines {
  public:
-  explicit KeyLines(const std::string& text) : text_(text) {}
+  explicit KeyLines(const std::string& text) : text_(text) {
+    size_t flows = text_.find("\"flows\"");
+    fallback_ = flows == std::string::npos ? 1 : LineAt(text_, flows);
+  }
   int Find(const std::string& key, int occurrence) const {
     std::string quoted = "\"" + key + "\"";
     size_t pos = 0;
     for (int n = 0;; ++n) {
       pos = text_.find(quoted, pos);
-      if (pos == std::string::npos) return 0;
+      if (pos == std::string::npos) return fallback_;
       if (n == occurrence) return LineAt(text_, pos);
       pos += quoted.size();
     }
@@ -64,6 +69,7 @@ class KeyLines {
 
  private:
   const std::string& text_;
+  int fallback_ = 1;
   std::map<std::string, int> seen_;
 };
 
@@ -252,11 +258,14 @@ bool ReadDataProcessing(Context& c, const json& opt, const std::string& path, in
   return true;
 }
 
-std::string AddSink(Context& c, bool firehose, const std::string& stream, AgentConfig* config) {
+// `line`: where the flow names the stream, which is where the sink is defined for messages.
+std::string AddSink(Context& c, bool firehose, const std::string& stream, int line,
+                    AgentConfig* config) {
   std::string name = std::string(firehose ? "firehose-" : "kinesis-") + stream;
   if (config->FindSink(name) != nullptr) return name;
   SinkConfig sink;
   sink.name = name;
+  sink.line = line;
   sink.type = firehose ? SinkType::kFirehose : SinkType::kKinesis;
   sink.stream = stream;
   const std::string& endpoint = firehose ? c.firehose_endpoint : c.kinesis_endpoint;
@@ -352,8 +361,9 @@ void ReadFlow(Context& c, const json& flow, size_t index, AgentConfig* config) {
   if (kinesis.empty() == firehose.empty()) {
     c.errors.Error(flow_line, path, "set exactly one of kinesisStream or deliveryStream");
   } else {
-    src.sink = AddSink(c, !firehose.empty(), firehose.empty() ? kinesis : firehose, config);
     src.key_lines["sink"] = src.key_lines[firehose.empty() ? "kinesisStream" : "deliveryStream"];
+    src.sink = AddSink(c, !firehose.empty(), firehose.empty() ? kinesis : firehose,
+                       src.KeyLine("sink"), config);
   }
   config->sources.push_back(std::move(src));
 }

@@ -11,6 +11,7 @@ int LookUp(const std::map<std::string, int>& lines, const std::string& key, int 
 
 int SinkConfig::KeyLine(const std::string& key) const { return LookUp(key_lines, key, line); }
 int SourceConfig::KeyLine(const std::string& key) const { return LookUp(key_lines, key, line); }
+int AgentConfig::KeyLine(const std::string& key) const { return LookUp(key_lines, key, 0); }
 
 const SinkConfig* AgentConfig::FindSink(const std::string& name) const {
   for (const SinkConfig& sink : sinks) {

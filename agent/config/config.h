@@ -149,6 +149,10 @@ struct AgentConfig {
   std::vector<SinkConfig> sinks;
   std::vector<SourceConfig> sources;
   std::vector<CameraConfig> cameras;  // agent/config/camera_config.h
+  // Line of top-level settings given in the file ("device_id", "http.listen"), for the
+  // validator's messages; 0 when not given.
+  std::map<std::string, int> key_lines;
+  int KeyLine(const std::string& key) const;
 
   const SinkConfig* FindSink(const std::string& name) const;
   // spool.path, or <state_dir>/spool.db when unset.

@@ -183,12 +183,14 @@ void ValidateConfig(const AgentConfig& config, const FileSystem& fs, ConfigError
   ValidateCameras(config.cameras, config.state_dir, errors);
   std::string host;
   int port = 0;
-  if (config.http.enabled && !SplitHostPort(config.http.listen, &host, &port)) {
-    errors->Error(0, "http.listen",
+  // A listen value without a port was already reported by the reader, with its line.
+  if (config.http.enabled && config.http.listen.rfind(':') != std::string::npos &&
+      !SplitHostPort(config.http.listen, &host, &port)) {
+    errors->Error(config.KeyLine("http.listen"), "http.listen",
                   "'" + config.http.listen + "' is not host:port; use e.g. 127.0.0.1:9464");
   }
   if (!config.device_id.empty() && !ValidName(config.device_id)) {
-    errors->Error(0, "device_id", "'" + config.device_id + "' is not valid; " + kNameHelp);
+    errors->Error(config.KeyLine("device_id"), "device_id", "'" + config.device_id + "' is not valid; " + kNameHelp);
   }
 }
 

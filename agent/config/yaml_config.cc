@@ -329,7 +329,9 @@ void ReadSections(YamlMapReader& top, ConfigErrors& errors, AgentConfig* config)
     top.Error("log_level", "'" + level + "' is not allowed; use debug, info, warn, error or off");
   }
   top.String("state_dir", &config->state_dir);
-  top.String("device_id", &config->device_id);
+  if (top.String("device_id", &config->device_id)) {
+    config->key_lines["device_id"] = top.Line("device_id");
+  }
   YAML::Node spool = top.Get("spool");
   if (spool.IsDefined() && !spool.IsNull()) {
     if (!spool.IsMap()) {
@@ -358,10 +360,12 @@ void ReadSections(YamlMapReader& top, ConfigErrors& errors, AgentConfig* config)
       YamlMapReader r(http, "http", {S("http")}, errors);
       r.CheckKeys();
       r.Bool("enabled", &config->http.enabled);
-      if (r.String("listen", &config->http.listen) &&
-          config->http.listen.rfind(':') == std::string::npos) {
-        r.Error("listen",
-                "'" + config->http.listen + "' has no port; use host:port, e.g. 127.0.0.1:9464");
+      if (r.String("listen", &config->http.listen)) {
+        config->key_lines["http.listen"] = r.Line("listen");
+        if (config->http.listen.rfind(':') == std::string::npos) {
+          r.Error("listen",
+                  "'" + config->http.listen + "' has no port; use host:port, e.g. 127.0.0.1:9464");
+        }
       }
     }
   }

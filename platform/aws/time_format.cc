@@ -65,6 +65,9 @@ UtcTime ToUtc(WallTime time) {
 }
 
 StatusOr<WallTime> FromUtc(const UtcTime& utc) {
+  // WallTime counts nanoseconds in 64 bits: 1677-09-21 to 2262-04-11. A date from a header
+  // outside that (X-Amz-Date: 10130050T000000Z) would overflow.
+  if (utc.year < 1678 || utc.year > 2261) return InvalidArgumentError("year out of range");
   if (utc.month < 1 || utc.month > 12 || utc.day < 1 || utc.day > DaysInMonth(utc.year, utc.month) ||
       utc.hour > 23 || utc.minute > 59 || utc.second > 60) {
     return InvalidArgumentError("date or time out of range");

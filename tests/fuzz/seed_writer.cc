@@ -32,12 +32,13 @@ void Write(const std::string& target, const std::string& name, const std::string
 }
 
 void KplAggregates() {
-  kedge::kpl::AggregatedRecordBuilder b;
+  kedge::kpl::AggregatedRecordBuilder b;  // keeps views: every string outlives it
+  const std::string big(300, 'x');
   b.Add("sensor-1", "", "{\"t\":21.5}");
   Write("fuzz_kpl_aggregate", "one_record", b.Serialize());
   b.Add("sensor-2", "170141183460469231731687303715884105728", "{\"t\":19.0}");
   b.Add("sensor-1", "", "");
-  b.Add("sensor-3", "170141183460469231731687303715884105728", std::string(300, 'x'));
+  b.Add("sensor-3", "170141183460469231731687303715884105728", big);
   std::string four = b.Serialize();
   Write("fuzz_kpl_aggregate", "four_records_shared_keys", four);
   // The protobuf alone: the target also wraps its input in magic + MD5.

@@ -89,6 +89,19 @@ TEST_F(SigV4VerifierTest, RejectsSignaturesMoreThanFiveMinutesOff) {
   EXPECT_FALSE(verifier_.Verify(recent, false).has_value());
 }
 
+// Found by fuzz_ingest_http: a year out of WallTime's range overflowed while it was converted.
+TEST_F(SigV4VerifierTest, RejectsImpossibleOrFarDates) {
+  for (const char* date : {"10130050T000000Z", "99991231T235959Z", "20261301T000000Z"}) {
+    HttpRequest request = Signed("/", "{}", kinesis_headers_, kCredentials, clock_.WallNow());
+    for (auto& [name, value] : request.headers) {
+      if (name == "X-Amz-Date") value = date;
+    }
+    auto failure = verifier_.Verify(request, false);
+    ASSERT_TRUE(failure.has_value()) << date;
+    EXPECT_NE(failure->http_status, 200) << date;
+  }
+}
+
 TEST_F(SigV4VerifierTest, RejectsMissingOrMalformedAuthorization) {
   HttpRequest none;
   none.method = "POST";

@@ -193,7 +193,10 @@ TEST_F(FirehoseProducerTest, CallbacksRunningAtDestructionCannotPut) {
   {
     FirehoseProducer p(fake_.Fn(), clock_, Config());
     FirehoseProducer* raw = &p;
-    ASSERT_TRUE(p.Put("buffered", [&](const PutOutcome&) { again = raw->Put("more", nullptr); }).ok());
+    // raw by value: p's destructor runs the callback after raw's scope has ended (ASan).
+    ASSERT_TRUE(
+        p.Put("buffered", [&again, raw](const PutOutcome&) { again = raw->Put("more", nullptr); })
+            .ok());
   }
   EXPECT_EQ(again.code(), StatusCode::kFailedPrecondition);
   EXPECT_TRUE(fake_.calls.empty());

@@ -165,6 +165,39 @@ TEST_P(KinesisClientTest, ServiceErrorBecomesClassifiedStatusWithTheAwsCode) {
               HasSubstr("PutRecords to stream edge-logs: ResourceNotFoundException: Stream"));
 }
 
+// Found by fuzz_kinesis_cbor: an error answer whose CBOR text strings were not UTF-8 threw
+// while it was turned into text.
+TEST_P(KinesisClientTest, ErrorAnswerWithInvalidUtf8IsAnErrorNotACrash) {
+  handler_ = [&](const TestHttpRequest&) {
+    if (cbor()) return Answer({{"__type", "ThrottlingException"}, {"message", "slow\xac"}}, 400);
+    TestHttpResponse out = Answer(json::object(), 400);  // dump() would refuse bad UTF-8
+    out.body = "{\"__type\":\"ThrottlingException\",\"message\":\"slow\xac\"}";
+    return out;
+  };
+  auto result = Run<PutRecordsResult>(
+      [&](auto done) { client_->PutRecords("s", {{"x", "k", ""}}, std::move(done)); });
+  ASSERT_FALSE(result.ok());
+  // CBOR keeps the code (the message is repaired); JSON with bad UTF-8 is not JSON at all.
+  if (cbor()) {
+    EXPECT_THAT(result.status().message(), HasSubstr("ThrottlingException"));
+  }
+}
+
+// Found by fuzz_kinesis_cbor: a CBOR array claiming 2^62 items made the decoder throw although
+// it was asked not to.
+TEST_P(KinesisClientTest, CborArrayWithAnImpossibleLengthIsAnErrorNotACrash) {
+  for (int status : {200, 400}) {
+    handler_ = [&](const TestHttpRequest&) {
+      TestHttpResponse out = Answer(json::object(), status);
+      out.body = std::string("\x9b\x45\x79\x12\x34\x56\x78\x9a\xbc", 9);
+      return out;
+    };
+    auto result = Run<PutRecordsResult>(
+        [&](auto done) { client_->PutRecords("s", {{"x", "k", ""}}, std::move(done)); });
+    EXPECT_FALSE(result.ok()) << status;
+  }
+}
+
 TEST_P(KinesisClientTest, MalformedAnswerIsAnErrorNotACrash) {
   handler_ = [&](const TestHttpRequest&) {
     TestHttpResponse out;
@@ -183,6 +216,21 @@ TEST_P(KinesisClientTest, MalformedAnswerIsAnErrorNotACrash) {
       [&](auto done) { client_->PutRecords("s", {{"x", "k", ""}}, std::move(done)); });
   ASSERT_FALSE(result.ok());
   EXPECT_THAT(result.status().message(), HasSubstr("answered 0 records for 1 sent"));
+}
+
+// Found by fuzz_kinesis_json: ListShards threw (and the agent terminated) on an answer that
+// was valid JSON but not an object.
+TEST_P(KinesisClientTest, AnswerThatIsNotAnObjectIsAnErrorNotACrash) {
+  for (const json& answer : {json(1), json::array({1, 2}), json("Shards"), json(nullptr)}) {
+    handler_ = [&](const TestHttpRequest&) { return Answer(answer); };
+    auto shards =
+        Run<std::vector<Shard>>([&](auto done) { client_->ListShards("s", std::move(done)); });
+    ASSERT_FALSE(shards.ok()) << answer.dump();
+    EXPECT_THAT(shards.status().message(), HasSubstr("not a"));
+    auto put = Run<PutRecordsResult>(
+        [&](auto done) { client_->PutRecords("s", {{"x", "k", ""}}, std::move(done)); });
+    EXPECT_FALSE(put.ok()) << answer.dump();
+  }
 }
 
 TEST_P(KinesisClientTest, DescribeCreateAndGetRecordsRoundTrip) {
@@ -266,6 +314,20 @@ TEST(FirehoseClientTest, PutRecordBatchSendsBase64AndReadsPerRecordResults) {
   EXPECT_EQ(body["Records"][0]["Data"], "YQo=");
   EXPECT_NE(seen[0].Header("authorization").find("/us-east-1/firehose/aws4_request"),
             std::string::npos);
+}
+
+// Found by fuzz_kinesis_json: a count too large for an integer was converted anyway
+// (undefined behaviour), and a Firehose member of an unexpected type threw.
+TEST(ResponseParsersTest, OutOfRangeNumbersAndMembersOfOtherTypesAreNotFatal) {
+  auto put = ParsePutRecordsResponse(
+      json{{"FailedRecordCount", 1e300}, {"Records", {{{"SequenceNumber", "1"}}}}}, 1);
+  ASSERT_TRUE(put.ok()) << put.status().ToString();
+  EXPECT_EQ(put->failed_record_count, 0);
+  auto batch = ParsePutRecordBatchResponse(
+      json{{"FailedPutCount", -1e300}, {"RequestResponses", {{{"RecordId", 7}}}}}, 1);
+  ASSERT_TRUE(batch.ok()) << batch.status().ToString();
+  EXPECT_EQ(batch->failed_put_count, 0);
+  EXPECT_EQ(batch->records[0].error_code, "InternalFailure");
 }
 
 }  // namespace

@@ -313,7 +313,8 @@ TEST_F(ProducerTest, CallbacksRunningAtDestructionCannotPut) {
   {
     auto p = Make(Config());
     Producer* raw = p.get();
-    ASSERT_TRUE(p->Put({"k", "", "buffered"}, [&](const PutOutcome&) {
+    // raw by value: p's destructor runs the callback after raw's scope has ended (ASan).
+    ASSERT_TRUE(p->Put({"k", "", "buffered"}, [&put_from_callback, raw](const PutOutcome&) {
                    put_from_callback = raw->Put({"k", "", "more"}, nullptr);
                  }).ok());
   }

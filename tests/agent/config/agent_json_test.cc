@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "agent/config/config_validate.h"
+
 namespace kedge::agent {
 namespace {
 
@@ -130,6 +132,29 @@ TEST(AgentJsonTest, UnsupportedAndUnknownSettingsAreErrorsWithLines) {
       << all;
 }
 
+// Found by fuzz_agent_json: a bad sink name made from a flow's stream had no line.
+TEST(AgentJsonTest, SinkErrorsNameTheLineOfTheFlowsStream) {
+  const char* text = R"({
+  "flows": [
+    {
+      "filePattern": "/var/log/a.log",
+      "kinesisStream": "bad;name"
+    }
+  ]
+})";
+  AgentConfig config;
+  ConfigErrors errors(kFile);
+  ConvertAgentJson(text, &config, &errors);
+  ValidateConfig(config, FileSystem::Default(), &errors);
+  ASSERT_FALSE(errors.ok());
+  for (const ConfigIssue& e : errors.errors()) {
+    if (e.key.find("sinks[0]") == 0) {
+      EXPECT_EQ(e.line, 5) << e.ToString();
+    }
+  }
+  EXPECT_NE(errors.ToString().find(":5: sinks[0].name"), std::string::npos) << errors.ToString();
+}
+
 TEST(AgentJsonTest, SyntaxErrorNamesTheLine) {
   AgentConfig config;
   ConfigErrors errors(kFile);
@@ -138,6 +163,19 @@ TEST(AgentJsonTest, SyntaxErrorNamesTheLine) {
   ASSERT_EQ(errors.errors().size(), 1u);
   EXPECT_EQ(errors.errors()[0].line, 3) << errors.ToString();
   EXPECT_NE(errors.errors()[0].message.find("not valid JSON"), std::string::npos);
+}
+
+// Found by fuzz_agent_json: a flow without filePattern, or a key written with escapes, could
+// not be found in the text and its errors had no line.
+TEST(AgentJsonTest, KeysNotFoundInTheTextFallBackToTheFlowsLine) {
+  const char* text = "{\n  \"flows\": [\n    {\"kinesisStream\": \"s\", \"\\u0078\": 1}\n  ]\n}\n";
+  AgentConfig config;
+  ConfigErrors errors(kFile);
+  EXPECT_FALSE(ConvertAgentJson(text, &config, &errors));
+  ASSERT_FALSE(errors.errors().empty());
+  for (const ConfigIssue& e : errors.errors()) EXPECT_GE(e.line, 2) << e.ToString();
+  EXPECT_NE(errors.ToString().find(":2: flows[0].filePattern: missing"), std::string::npos)
+      << errors.ToString();
 }
 
 TEST(AgentJsonTest, MissingFlowsIsAnError) {

@@ -121,6 +121,25 @@ TEST_F(YamlConfigTest, UnknownKeyNamesFileLineKeyAndAllowedKeys) {
   EXPECT_NE(errors.find("multiline_start_pattern"), std::string::npos);
 }
 
+// Found by fuzz_yaml_config: these two were reported without a line, and a listen value
+// without a port twice.
+TEST_F(YamlConfigTest, ListenAndDeviceIdErrorsNameTheirLines) {
+  AgentConfig config;
+  ConfigErrors errors = Load(Valid() + "device_id: 'bad id'\nhttp:\n  listen: 'h:port'\n", &config);
+  std::string all = errors.ToString();
+  EXPECT_NE(all.find(std::string(kFile) + ":11: device_id: 'bad id' is not valid"),
+            std::string::npos)
+      << all;
+  EXPECT_NE(all.find(std::string(kFile) + ":13: http.listen: 'h:port' is not host:port"),
+            std::string::npos)
+      << all;
+
+  AgentConfig other;
+  errors = Load(Valid() + "http:\n  listen: nowhere\n", &other);
+  ASSERT_EQ(errors.errors().size(), 1u) << errors.ToString();
+  EXPECT_EQ(errors.errors()[0].line, 12);
+}
+
 TEST_F(YamlConfigTest, ReportsSeveralErrorsAtOnce) {
   std::string text =
       "log_level: loud\n"

@@ -4,6 +4,7 @@
 
 #include "platform/aws/clock_skew.h"
 #include "platform/aws/errors.h"
+#include "platform/aws/sigv4.h"
 
 namespace kedge::aws {
 namespace {
@@ -40,6 +41,14 @@ TEST(TimeFormatTest, RejectsImpossibleDates) {
   EXPECT_FALSE(FromUtc({2026, 13, 1, 0, 0, 0}).ok());
   EXPECT_FALSE(FromUtc({2026, 1, 1, 24, 0, 0}).ok());
   EXPECT_TRUE(FromUtc({2024, 2, 29, 23, 59, 59}).ok());
+}
+
+// Found by fuzz_ingest_http: a year WallTime cannot hold overflowed (undefined behaviour).
+TEST(TimeFormatTest, RejectsYearsOutsideWallTime) {
+  EXPECT_FALSE(ParseAmzDate("10130050T000000Z").ok());
+  EXPECT_FALSE(ParseAmzDate("99991231T235959Z").ok());
+  EXPECT_FALSE(ParseHttpDate("Wed, 25 Nov 0001 18:49:12 GMT").ok());
+  EXPECT_TRUE(ParseAmzDate("22611231T235959Z").ok());
 }
 
 TEST(TimeFormatTest, ParsesHttpDates) {
