@@ -83,7 +83,7 @@ TEST(DiskFullTest, TheSpoolPausesOnAFullDiskSaysWhereAndHowMuchIsFreeAndRecovers
   ASSERT_FALSE(upstream.empty());
   std::string dir = testing::MakeTempDir("kedge-disk-full");
   ASSERT_EQ(::mkdir((dir + "/state").c_str(), 0700), 0);
-  SmallDisk disk(dir + "/state", 4 << 20);
+  SmallDisk disk(dir + "/state", 16 << 20);  // room for the WAL and the database after
   REQUIRE_SMALL_DISK(disk);
   testing::FaultProxy proxy(upstream);
   ASSERT_TRUE(proxy.Start().ok());
@@ -91,10 +91,11 @@ TEST(DiskFullTest, TheSpoolPausesOnAFullDiskSaysWhereAndHowMuchIsFreeAndRecovers
   testing::KinesisReader reader(upstream);
   std::string stream = testing::UniqueStreamName("disk-full");
   ASSERT_TRUE(reader.CreateStream(stream, 1));
+  int http_port = testing::FreeLoopbackPort();
   std::ofstream(dir + "/kedge.yaml")
-      << "state_dir: " << dir << "/state\nhttp:\n  enabled: false\n"
+      << "state_dir: " << dir << "/state\nhttp:\n  listen: 127.0.0.1:" << http_port << "\n"
       << "sinks:\n  - name: logs\n    type: kinesis\n    stream: " << stream
-      << "\n    endpoint: " << proxy.Url() << "\n"
+      << "\n    endpoint: " << proxy.Url() << "\n    protocol: json\n"
       << "sources:\n  - name: app\n    type: file\n    path: " << dir << "/app.log\n    sink: logs\n";
   {
     std::ofstream f(dir + "/app.log");
@@ -131,11 +132,13 @@ TEST(DiskFullTest, TheSpoolPausesOnAFullDiskSaysWhereAndHowMuchIsFreeAndRecovers
   proxy.SetPlan({});
   std::vector<std::string> got = reader.WaitForDistinct(stream, 20000, std::chrono::seconds(120));
   EXPECT_TRUE(agent.Running());
+  std::string metrics = testing::HttpGetBody(http_port, "/metrics");
   EXPECT_EQ(agent.Stop(SIGTERM), 0);
   std::vector<std::string> want = Lines(0, 20000);
   EXPECT_EQ(std::set<std::string>(got.begin(), got.end()),
             std::set<std::string>(want.begin(), want.end()))
-      << "when_full: block loses nothing; " << testing::ReadFileText(dir + "/agent.log");
+      << "when_full: block loses nothing; " << testing::ReadFileText(dir + "/agent.log")
+      << metrics;
 }
 
 TEST(DiskFullTest, TheFragmentStoreDropsTheOldestOnAFullDiskCountsItSaysWhereAndRecovers) {

@@ -109,7 +109,7 @@ TEST_F(SecretsTest, KedgeRunShowsNoSecretInLogsStatusOrMetrics) {
     std::ofstream(dir_ + "/kedge.yaml")
         << "state_dir: " << dir_ << "/state\nhttp:\n  listen: 127.0.0.1:" << http_port << "\n"
         << "sinks:\n  - name: k\n    type: kinesis\n    stream: " << stream_
-        << "\n    endpoint: " << proxy_->Url() << "\n"
+        << "\n    endpoint: " << proxy_->Url() << "\n    protocol: json\n"
         << "sources:\n  - name: broker\n    type: mqtt\n    broker: tcp://127.0.0.1:" << mqtt_port
         << "\n    topics: [\"s/#\"]\n    username: kedge\n    password: " << password
         << "\n    sink: k\n";
