@@ -70,11 +70,13 @@ class SecretsTest : public ::testing::Test {
 };
 
 TEST_F(SecretsTest, KedgePutShowsNoSecretWhenItWorksThroughFaultsOrIsRefused) {
-  proxy_->SetPlan({Fault{FaultKind::kThrottle}, Fault{FaultKind::kStatus500}, Fault{}});
+  proxy_->SetPlan({Fault{FaultKind::kThrottle}, Fault{}, Fault{}, Fault{FaultKind::kStatus500},
+                   Fault{}, Fault{}});
   std::string input;
   for (int i = 0; i < 500; ++i) input += "line " + std::to_string(i) + "\n";
   auto ok = testing::RunProcess({testing::BinaryPath("agent/kedge"), "put", "--stream", stream_,
-                                 "--endpoint", proxy_->Url(), "--no-aggregation", "-"},
+                                 "--endpoint", proxy_->Url(), "--no-aggregation",
+                                 "--rate-limit", "0", "-"},
                                 Env(testing::kTestSecretKey), input);
   EXPECT_EQ(ok.exit_code, 0) << ok.err;
   EXPECT_GE(proxy_->injected_total(), 2);
