@@ -73,7 +73,7 @@ TEST_F(SecretsTest, KedgePutShowsNoSecretWhenItWorksThroughFaultsOrIsRefused) {
   proxy_->SetPlan({Fault{FaultKind::kThrottle}, Fault{}, Fault{}, Fault{FaultKind::kStatus500},
                    Fault{}, Fault{}});
   std::string input;
-  for (int i = 0; i < 500; ++i) input += "line " + std::to_string(i) + "\n";
+  for (int i = 0; i < 2000; ++i) input += "line " + std::to_string(i) + "\n";
   auto ok = testing::RunProcess({testing::BinaryPath("agent/kedge"), "put", "--stream", stream_,
                                  "--endpoint", proxy_->Url(), "--no-aggregation",
                                  "--rate-limit", "0", "-"},
