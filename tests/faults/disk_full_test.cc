@@ -78,7 +78,11 @@ std::vector<std::string> Lines(int from, int to) {
   return out;
 }
 
-TEST(DiskFullTest, TheSpoolPausesOnAFullDiskSaysWhereAndHowMuchIsFreeAndRecovers) {
+// Either policy: on a full disk the spool cannot delete either (a delete needs disk too), so
+// drop_oldest pauses the sources like block; nothing read is lost.
+class SpoolDiskFullTest : public ::testing::TestWithParam<const char*> {};
+
+TEST_P(SpoolDiskFullTest, PausesOnAFullDiskSaysWhereAndHowMuchIsFreeAndRecovers) {
   std::string upstream = testing::RequireEnv("KEDGE_TEST_KINESIS_ENDPOINT");
   ASSERT_FALSE(upstream.empty());
   std::string dir = testing::MakeTempDir("kedge-disk-full");
@@ -93,7 +97,8 @@ TEST(DiskFullTest, TheSpoolPausesOnAFullDiskSaysWhereAndHowMuchIsFreeAndRecovers
   ASSERT_TRUE(reader.CreateStream(stream, 1));
   int http_port = testing::FreeLoopbackPort();
   std::ofstream(dir + "/kedge.yaml")
-      << "state_dir: " << dir << "/state\nhttp:\n  listen: 127.0.0.1:" << http_port << "\n"
+      << "state_dir: " << dir << "/state\nspool:\n  when_full: " << GetParam()
+      << "\nhttp:\n  listen: 127.0.0.1:" << http_port << "\n"
       << "sinks:\n  - name: logs\n    type: kinesis\n    stream: " << stream
       << "\n    endpoint: " << proxy.Url() << "\n    protocol: json\n"
       << "sources:\n  - name: app\n    type: file\n    path: " << dir << "/app.log\n    sink: logs\n";
@@ -137,9 +142,11 @@ TEST(DiskFullTest, TheSpoolPausesOnAFullDiskSaysWhereAndHowMuchIsFreeAndRecovers
   std::vector<std::string> want = Lines(0, 20000);
   EXPECT_EQ(std::set<std::string>(got.begin(), got.end()),
             std::set<std::string>(want.begin(), want.end()))
-      << "when_full: block loses nothing; " << testing::ReadFileText(dir + "/agent.log")
+      << "nothing read is lost; " << testing::ReadFileText(dir + "/agent.log")
       << metrics;
 }
+
+INSTANTIATE_TEST_SUITE_P(Policies, SpoolDiskFullTest, ::testing::Values("block", "drop_oldest"));
 
 TEST(DiskFullTest, TheFragmentStoreDropsTheOldestOnAFullDiskCountsItSaysWhereAndRecovers) {
   std::string store_dir = testing::MakeTempDir("kedge-disk-full-store");
