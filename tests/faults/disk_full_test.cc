@@ -23,6 +23,7 @@
 #include "tests/faults/fault_proxy.h"
 #include "tests/faults/fault_test_util.h"
 #include "tests/faults/kinesis_reader.h"
+#include "tests/faults/test_camera.h"
 #include "tests/integration/kinesis_test_proxy.h"
 #include "tests/support/subprocess.h"
 #include "tests/support/test_util.h"
@@ -168,24 +169,9 @@ TEST(DiskFullTest, TheFragmentStoreDropsTheOldestOnAFullDiskCountsItSaysWhereAnd
   uint16_t port = (*server)->port();
   std::string url = (*server)->url();
 
-  video::kvs::VideoStreamOptions o;
-  o.camera.name = "disk";
-  o.camera.source.kind = video::SourceKind::kTest;
-  o.camera.width = 320;
-  o.camera.height = 240;
-  o.camera.fps = 30;
+  video::kvs::VideoStreamOptions o =
+      testing::TestCameraOptions("disk-cam", url, store_dir, 16 * 30, /*live=*/true);
   o.camera.bitrate_kbps = 800;
-  o.camera.fragment_duration_ms = 1000;
-  o.camera.encoder = video::EncoderChoice::kX264;
-  o.camera.num_buffers = 16 * 30;
-  o.camera.test_live = true;
-  o.store.dir = store_dir;
-  o.upload.stream_name = "disk-cam";
-  o.upload.region = "us-east-1";
-  o.upload.control_endpoint = url;
-  o.upload.create_stream = true;
-  o.upload.backoff_initial = Millis(100);
-  o.upload.backoff_max = Millis(500);
   o.drain_timeout = Millis(30000);
   aws::StaticCredentialsProvider provider(credentials);
   auto stream = video::kvs::VideoStream::Create(std::move(o), provider, Clock::Real(),
