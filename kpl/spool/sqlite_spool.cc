@@ -177,6 +177,7 @@ void SqliteSpool::NotePending(size_t ops) {
 Status SqliteSpool::MaybeCommit() {
   ExpireLeases();
   if (pending_ops_ == 0) return Status::Ok();
+  if (commit_retry_at_ && clock_.Now() < *commit_retry_at_) return Status::Ok();
   if (pending_ops_ >= options_.commit_records ||
       clock_.Now() - *pending_since_ >= options_.commit_interval) {
     return Commit();
@@ -195,7 +196,12 @@ std::chrono::milliseconds SqliteSpool::TimeUntilCommit() const {
   }
   auto waited = std::chrono::duration_cast<std::chrono::milliseconds>(clock_.Now() -
                                                                       *pending_since_);
-  return std::max(std::chrono::milliseconds(0), options_.commit_interval - waited);
+  auto wait = std::max(std::chrono::milliseconds(0), options_.commit_interval - waited);
+  if (commit_retry_at_) {
+    wait = std::max(wait, std::chrono::duration_cast<std::chrono::milliseconds>(
+                              *commit_retry_at_ - clock_.Now()));
+  }
+  return wait;
 }
 
 Status SqliteSpool::Commit() {
@@ -210,6 +216,7 @@ Status SqliteSpool::Commit() {
     if (sqlite3_get_autocommit(db_) == 0) SqliteExec(db_, "ROLLBACK", Context()).IgnoreError();
     commit_failures_++;
     last_commit_error_ = status;
+    commit_retry_at_ = clock_.Now() + kCommitRetryDelay;
     std::string dir = options_.path.substr(0, options_.path.find_last_of('/') + 1);
     KEDGE_LOG_EVERY(kError, std::chrono::seconds(10))
         << "spool commit failed, " << pending_ops_ << " operations kept in memory for the next "
@@ -220,6 +227,7 @@ Status SqliteSpool::Commit() {
     return Fail(status);
   }
   ClearPending();
+  commit_retry_at_.reset();
   // An empty spool needs no page cache: give it back, so an idle agent stays small.
   if (records_ == 0) sqlite3_db_release_memory(db_);
   if (options_.on_durable) options_.on_durable(durable_seq_);

@@ -74,6 +74,8 @@ class SqliteSpool final : public Spool {
   static constexpr int32_t kApplicationId = 0x6b656467;  // "kedg"
   // What TimeUntilCommit() answers when nothing is pending or leased.
   static constexpr std::chrono::milliseconds kIdleWait{std::chrono::hours(1)};
+  // How long MaybeCommit waits after a failed commit before it tries again.
+  static constexpr std::chrono::milliseconds kCommitRetryDelay{1000};
 
   // `clock` and `env` must outlive the spool.
   static StatusOr<std::unique_ptr<SqliteSpool>> Open(SqliteSpoolOptions options, Clock& clock,
@@ -205,6 +207,9 @@ class SqliteSpool final : public Spool {
   size_t pending_ops_ = 0;
   uint64_t pending_bytes_ = 0;
   std::optional<SteadyTime> pending_since_;
+  // After a failed commit (a full disk), MaybeCommit waits until then instead of retrying on
+  // every loop turn, which would spin the CPU for as long as the disk stays full.
+  std::optional<SteadyTime> commit_retry_at_;
 
   std::unordered_map<int64_t, LeaseInfo> leased_;
   std::deque<std::pair<SteadyTime, int64_t>> lease_queue_;  // in deadline order

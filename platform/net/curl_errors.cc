@@ -56,6 +56,11 @@ Status TlsVerifyStatus(const CurlFailure& f) {
 // client certificate only shows up on the first read, as a receive error.
 Status TlsHandshakeStatus(const CurlFailure& f) {
   const std::string detail = Detail(f);
+  if (Contains(detail, "alert protocol version") || Contains(detail, "unsupported protocol")) {
+    return FailedPreconditionError("TLS: " + HostPort(f) + " offers no TLS version kedge "
+                                   "accepts, which is TLS 1.2 or later (" + detail +
+                                   "): enable TLS 1.2 or 1.3 on the server");
+  }
   if (Contains(detail, "certificate required") ||
       (!f.has_client_cert && Contains(detail, "alert handshake failure"))) {
     return FailedPreconditionError("TLS: " + HostPort(f) + " requires a client certificate (" +

@@ -23,6 +23,7 @@
 #include "tests/faults/fault_proxy.h"
 #include "tests/faults/fault_test_util.h"
 #include "tests/faults/kinesis_reader.h"
+#include "tests/faults/test_camera.h"
 #include "tests/integration/kinesis_test_proxy.h"
 #include "tests/support/subprocess.h"
 #include "tests/support/test_util.h"
@@ -78,12 +79,16 @@ std::vector<std::string> Lines(int from, int to) {
   return out;
 }
 
-TEST(DiskFullTest, TheSpoolPausesOnAFullDiskSaysWhereAndHowMuchIsFreeAndRecovers) {
+// Either policy: on a full disk the spool cannot delete either (a delete needs disk too), so
+// drop_oldest pauses the sources like block; nothing read is lost.
+class SpoolDiskFullTest : public ::testing::TestWithParam<const char*> {};
+
+TEST_P(SpoolDiskFullTest, PausesOnAFullDiskSaysWhereAndHowMuchIsFreeAndRecovers) {
   std::string upstream = testing::RequireEnv("KEDGE_TEST_KINESIS_ENDPOINT");
   ASSERT_FALSE(upstream.empty());
   std::string dir = testing::MakeTempDir("kedge-disk-full");
   ASSERT_EQ(::mkdir((dir + "/state").c_str(), 0700), 0);
-  SmallDisk disk(dir + "/state", 4 << 20);
+  SmallDisk disk(dir + "/state", 16 << 20);  // room for the WAL and the database after
   REQUIRE_SMALL_DISK(disk);
   testing::FaultProxy proxy(upstream);
   ASSERT_TRUE(proxy.Start().ok());
@@ -91,10 +96,12 @@ TEST(DiskFullTest, TheSpoolPausesOnAFullDiskSaysWhereAndHowMuchIsFreeAndRecovers
   testing::KinesisReader reader(upstream);
   std::string stream = testing::UniqueStreamName("disk-full");
   ASSERT_TRUE(reader.CreateStream(stream, 1));
+  int http_port = testing::FreeLoopbackPort();
   std::ofstream(dir + "/kedge.yaml")
-      << "state_dir: " << dir << "/state\nhttp:\n  enabled: false\n"
+      << "state_dir: " << dir << "/state\nspool:\n  when_full: " << GetParam()
+      << "\nhttp:\n  listen: 127.0.0.1:" << http_port << "\n"
       << "sinks:\n  - name: logs\n    type: kinesis\n    stream: " << stream
-      << "\n    endpoint: " << proxy.Url() << "\n"
+      << "\n    endpoint: " << proxy.Url() << "\n    protocol: json\n"
       << "sources:\n  - name: app\n    type: file\n    path: " << dir << "/app.log\n    sink: logs\n";
   {
     std::ofstream f(dir + "/app.log");
@@ -131,12 +138,16 @@ TEST(DiskFullTest, TheSpoolPausesOnAFullDiskSaysWhereAndHowMuchIsFreeAndRecovers
   proxy.SetPlan({});
   std::vector<std::string> got = reader.WaitForDistinct(stream, 20000, std::chrono::seconds(120));
   EXPECT_TRUE(agent.Running());
+  std::string metrics = testing::HttpGetBody(http_port, "/metrics");
   EXPECT_EQ(agent.Stop(SIGTERM), 0);
   std::vector<std::string> want = Lines(0, 20000);
   EXPECT_EQ(std::set<std::string>(got.begin(), got.end()),
             std::set<std::string>(want.begin(), want.end()))
-      << "when_full: block loses nothing; " << testing::ReadFileText(dir + "/agent.log");
+      << "nothing read is lost; " << testing::ReadFileText(dir + "/agent.log")
+      << metrics;
 }
+
+INSTANTIATE_TEST_SUITE_P(Policies, SpoolDiskFullTest, ::testing::Values("block", "drop_oldest"));
 
 TEST(DiskFullTest, TheFragmentStoreDropsTheOldestOnAFullDiskCountsItSaysWhereAndRecovers) {
   std::string store_dir = testing::MakeTempDir("kedge-disk-full-store");
@@ -158,24 +169,9 @@ TEST(DiskFullTest, TheFragmentStoreDropsTheOldestOnAFullDiskCountsItSaysWhereAnd
   uint16_t port = (*server)->port();
   std::string url = (*server)->url();
 
-  video::kvs::VideoStreamOptions o;
-  o.camera.name = "disk";
-  o.camera.source.kind = video::SourceKind::kTest;
-  o.camera.width = 320;
-  o.camera.height = 240;
-  o.camera.fps = 30;
+  video::kvs::VideoStreamOptions o =
+      testing::TestCameraOptions("disk-cam", url, store_dir, 16 * 30, /*live=*/true);
   o.camera.bitrate_kbps = 800;
-  o.camera.fragment_duration_ms = 1000;
-  o.camera.encoder = video::EncoderChoice::kX264;
-  o.camera.num_buffers = 16 * 30;
-  o.camera.test_live = true;
-  o.store.dir = store_dir;
-  o.upload.stream_name = "disk-cam";
-  o.upload.region = "us-east-1";
-  o.upload.control_endpoint = url;
-  o.upload.create_stream = true;
-  o.upload.backoff_initial = Millis(100);
-  o.upload.backoff_max = Millis(500);
   o.drain_timeout = Millis(30000);
   aws::StaticCredentialsProvider provider(credentials);
   auto stream = video::kvs::VideoStream::Create(std::move(o), provider, Clock::Real(),

@@ -1,7 +1,9 @@
 #pragma once
 // KinesisReader: creates test streams in kinesalite and reads every user record back (KPL
 // aggregates opened), so fault tests can prove what arrived, what is missing and what repeats.
-// Blocking; call from the test thread.
+// Blocking; call from the test thread. It reads with the JSON protocol: kinesalite 3.3 answers
+// records that were put with CBOR as {"type":"Buffer",...} objects to JSON readers, so writers
+// in these tests use `protocol: json` too.
 
 #include <memory>
 #include <string>

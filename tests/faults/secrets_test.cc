@@ -70,11 +70,13 @@ class SecretsTest : public ::testing::Test {
 };
 
 TEST_F(SecretsTest, KedgePutShowsNoSecretWhenItWorksThroughFaultsOrIsRefused) {
-  proxy_->SetPlan({Fault{FaultKind::kThrottle}, Fault{FaultKind::kStatus500}, Fault{}});
+  proxy_->SetPlan({Fault{FaultKind::kThrottle}, Fault{}, Fault{}, Fault{FaultKind::kStatus500},
+                   Fault{}, Fault{}});
   std::string input;
-  for (int i = 0; i < 500; ++i) input += "line " + std::to_string(i) + "\n";
+  for (int i = 0; i < 2000; ++i) input += "line " + std::to_string(i) + "\n";
   auto ok = testing::RunProcess({testing::BinaryPath("agent/kedge"), "put", "--stream", stream_,
-                                 "--endpoint", proxy_->Url(), "--no-aggregation", "-"},
+                                 "--endpoint", proxy_->Url(), "--no-aggregation",
+                                 "--rate-limit", "0", "-"},
                                 Env(testing::kTestSecretKey), input);
   EXPECT_EQ(ok.exit_code, 0) << ok.err;
   EXPECT_GE(proxy_->injected_total(), 2);
@@ -109,7 +111,7 @@ TEST_F(SecretsTest, KedgeRunShowsNoSecretInLogsStatusOrMetrics) {
     std::ofstream(dir_ + "/kedge.yaml")
         << "state_dir: " << dir_ << "/state\nhttp:\n  listen: 127.0.0.1:" << http_port << "\n"
         << "sinks:\n  - name: k\n    type: kinesis\n    stream: " << stream_
-        << "\n    endpoint: " << proxy_->Url() << "\n"
+        << "\n    endpoint: " << proxy_->Url() << "\n    protocol: json\n"
         << "sources:\n  - name: broker\n    type: mqtt\n    broker: tcp://127.0.0.1:" << mqtt_port
         << "\n    topics: [\"s/#\"]\n    username: kedge\n    password: " << password
         << "\n    sink: k\n";

@@ -146,16 +146,7 @@ void TcpFaultProxy::Serve(std::shared_ptr<Link> link, ConnectionFault fault) {
   if (fault.connect_delay.count() > 0) std::this_thread::sleep_for(fault.connect_delay);
   if (fault.answer_status != 0) {
     ++faults_injected_;
-    std::string head;  // read the request head, then answer without forwarding
-    char buf[4096];
-    while (head.find("\r\n\r\n") == std::string::npos && head.size() < 65536) {
-      ssize_t n = ::recv(link->client, buf, sizeof buf, 0);
-      if (n <= 0) break;
-      head.append(buf, static_cast<size_t>(n));
-    }
-    std::string answer = StatusAnswer(fault.answer_status);
-    WriteAll(link->client, answer.data(), answer.size());
-    link->Close(/*reset=*/false);
+    AnswerInstead(*link, fault.answer_status);
     return;
   }
   link->upstream = ConnectLoopback(upstream_port_.load());
@@ -163,46 +154,57 @@ void TcpFaultProxy::Serve(std::shared_ptr<Link> link, ConnectionFault fault) {
     link->Close(/*reset=*/true);
     return;
   }
+  Pump(*link, fault);
+}
+
+void TcpFaultProxy::AnswerInstead(Link& link, int status) {
+  std::string head;  // read the request head, then answer without forwarding
+  char buf[4096];
+  while (head.find("\r\n\r\n") == std::string::npos && head.size() < 65536) {
+    ssize_t n = ::recv(link.client, buf, sizeof buf, 0);
+    if (n <= 0) break;
+    head.append(buf, static_cast<size_t>(n));
+  }
+  std::string answer = StatusAnswer(status);
+  WriteAll(link.client, answer.data(), answer.size());
+  link.Close(/*reset=*/false);
+}
+
+void TcpFaultProxy::Pump(Link& link, const ConnectionFault& fault) {
   int64_t request_bytes = 0, response_bytes = 0;
   std::vector<char> buf(64 * 1024);
   bool open = true;
   while (open && !stopping_) {
-    pollfd fds[2] = {{link->client, POLLIN, 0}, {link->upstream, POLLIN, 0}};
+    pollfd fds[2] = {{link.client, POLLIN, 0}, {link.upstream, POLLIN, 0}};
     if (::poll(fds, 2, 1000) < 0 && errno != EINTR) break;
     if (fds[0].revents != 0) {
-      ssize_t n = ::recv(link->client, buf.data(), buf.size(), 0);
+      ssize_t n = ::recv(link.client, buf.data(), buf.size(), 0);
       if (n <= 0) break;
       size_t pass = static_cast<size_t>(n);
-      bool reset = false;
-      if (fault.reset_after_request_bytes >= 0 &&
-          request_bytes + n >= fault.reset_after_request_bytes) {
-        pass = static_cast<size_t>(fault.reset_after_request_bytes - request_bytes);
-        reset = true;
-      }
-      open = WriteAll(link->upstream, buf.data(), pass);
+      bool reset = fault.reset_after_request_bytes >= 0 &&
+                   request_bytes + n >= fault.reset_after_request_bytes;
+      if (reset) pass = static_cast<size_t>(fault.reset_after_request_bytes - request_bytes);
+      open = WriteAll(link.upstream, buf.data(), pass);
       request_bytes += static_cast<int64_t>(pass);
       if (reset) {
         ++faults_injected_;
-        link->Close(/*reset=*/true);
+        link.Close(/*reset=*/true);
         return;
       }
     }
     if (open && fds[1].revents != 0) {
-      ssize_t n = ::recv(link->upstream, buf.data(), buf.size(), 0);
+      ssize_t n = ::recv(link.upstream, buf.data(), buf.size(), 0);
       if (n <= 0) break;
       size_t have = static_cast<size_t>(n);
-      bool truncate = false;
-      if (fault.truncate_response_bytes >= 0 &&
-          response_bytes + n >= fault.truncate_response_bytes) {
-        have = static_cast<size_t>(fault.truncate_response_bytes - response_bytes);
-        truncate = true;
-      }
+      bool truncate = fault.truncate_response_bytes >= 0 &&
+                      response_bytes + n >= fault.truncate_response_bytes;
+      if (truncate) have = static_cast<size_t>(fault.truncate_response_bytes - response_bytes);
       size_t step = fault.response_chunk > 0 ? fault.response_chunk : have;
       for (size_t at = 0; open && at < have; at += step) {
         if (at > 0 && fault.response_chunk_delay.count() > 0) {
           std::this_thread::sleep_for(fault.response_chunk_delay);  // the injected slowness
         }
-        open = WriteAll(link->client, buf.data() + at, std::min(step, have - at));
+        open = WriteAll(link.client, buf.data() + at, std::min(step, have - at));
       }
       response_bytes += static_cast<int64_t>(have);
       if (truncate) {
@@ -211,7 +213,7 @@ void TcpFaultProxy::Serve(std::shared_ptr<Link> link, ConnectionFault fault) {
       }
     }
   }
-  link->Close(/*reset=*/false);
+  link.Close(/*reset=*/false);
 }
 
 }  // namespace kedge::testing

@@ -66,6 +66,8 @@ class TcpFaultProxy {
   struct Link;
   void AcceptLoop();
   void Serve(std::shared_ptr<Link> link, ConnectionFault fault);
+  void AnswerInstead(Link& link, int status);
+  void Pump(Link& link, const ConnectionFault& fault);
   ConnectionFault NextFault();
 
   int listen_fd_ = -1;

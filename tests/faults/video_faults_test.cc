@@ -21,6 +21,7 @@
 #include "platform/aws/sigv4.h"
 #include "tests/faults/fault_proxy.h"
 #include "tests/faults/tcp_fault_proxy.h"
+#include "tests/faults/test_camera.h"
 #include "tests/support/test_util.h"
 #include "video/kvs/video_stream.h"
 
@@ -62,24 +63,8 @@ class VideoFaultTest : public ::testing::Test {
   }
 
   VideoStreamOptions Options(int frames, bool live) {
-    VideoStreamOptions o;
-    o.camera.name = "faults";
-    o.camera.source.kind = SourceKind::kTest;
-    o.camera.width = 320;
-    o.camera.height = 240;
-    o.camera.fps = 30;
-    o.camera.bitrate_kbps = 500;
-    o.camera.fragment_duration_ms = 1000;
-    o.camera.encoder = EncoderChoice::kX264;
-    o.camera.num_buffers = frames;
-    o.camera.test_live = live;
-    o.store.dir = kedge::testing::MakeTempDir("kvs-faults-store");
-    o.upload.stream_name = kStream;
-    o.upload.region = "us-east-1";
-    o.upload.control_endpoint = proxy_.Url();
-    o.upload.create_stream = true;
-    o.upload.backoff_initial = Millis(100);
-    o.upload.backoff_max = Millis(500);
+    VideoStreamOptions o = kedge::testing::TestCameraOptions(
+        kStream, proxy_.Url(), kedge::testing::MakeTempDir("kvs-faults-store"), frames, live);
     o.upload.ack_timeout = Millis(5000);
     o.drain_timeout = Millis(40000);
     return o;

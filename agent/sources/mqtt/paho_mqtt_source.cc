@@ -20,6 +20,19 @@ std::string PahoError(int rc) {
                          : "error " + std::to_string(rc);
 }
 
+// A refused connection: Paho hands over the broker's CONNACK return code (MQTT 3.1.1, 3.2.2.3),
+// for which MQTTAsync_strerror has no text.
+std::string ConnectError(int rc) {
+  static const char* const kConnack[] = {
+      nullptr, "the broker refused the protocol version", "the broker refused the client id",
+      "the broker is unavailable", "bad user name or password", "not authorized"};
+  if (rc >= 1 && rc <= 5) {
+    return std::string("connection refused: ") + kConnack[rc] + " (CONNACK " +
+           std::to_string(rc) + ")";
+  }
+  return PahoError(rc);
+}
+
 // What to check when a connection attempt fails (Paho 1.2 gives only a code here).
 std::string ConnectHint(const MqttSettings& m) {
   std::string hint = " (is the broker up and reachable?";
@@ -80,7 +93,7 @@ class PahoMqttSource::ConnectListener final : public mqtt::iaction_listener {
     source_.counters_->connect_failures.Increment();
     KEDGE_LOG_EVERY(kWarn, std::chrono::seconds(30))
         << "mqtt source '" << source_.Name() << "': cannot connect to " << source_.config_.mqtt.broker
-        << ": " << PahoError(token.get_return_code()) << ConnectHint(source_.config_.mqtt)
+        << ": " << ConnectError(token.get_return_code()) << ConnectHint(source_.config_.mqtt)
         << "; retrying with backoff";
   }
 

@@ -398,5 +398,30 @@ TEST_F(SqliteSpoolCrashTest, KillNineLosesNothingCommittedAndKeepsNothingBeyondC
   }
 }
 
+// While the disk stays full, the pipeline does not retry the commit on every loop turn (which
+// spun a core at about 40 commits a second): it waits kCommitRetryDelay between attempts.
+TEST_F(SqliteSpoolDiskFullTest, AFailedCommitIsRetriedAfterADelayNotOnEveryTurn) {
+  options_.commit_records = 100000;  // commit on the interval only
+  auto spool = OpenSpool();
+  ASSERT_NE(spool, nullptr);
+  std::string ballast = FillDisk();
+  ASSERT_TRUE(spool->Append({Rec("s", std::string(64 * 1024, 'f'))}).ok());
+  clock_.Advance(options_.commit_interval);
+  ASSERT_EQ(spool->MaybeCommit().code(), StatusCode::kResourceExhausted);
+  EXPECT_EQ(spool->stats().commit_failures, 1u);
+  EXPECT_EQ(spool->TimeUntilCommit(), SqliteSpool::kCommitRetryDelay);
+  clock_.Advance(SqliteSpool::kCommitRetryDelay / 2);
+  EXPECT_TRUE(spool->MaybeCommit().ok()) << "not yet retried";
+  EXPECT_EQ(spool->stats().commit_failures, 1u);
+  clock_.Advance(SqliteSpool::kCommitRetryDelay / 2);
+  EXPECT_EQ(spool->MaybeCommit().code(), StatusCode::kResourceExhausted);
+  EXPECT_EQ(spool->stats().commit_failures, 2u);
+  ASSERT_TRUE(env_.RemoveFile(ballast).ok());
+  clock_.Advance(SqliteSpool::kCommitRetryDelay);
+  EXPECT_TRUE(spool->MaybeCommit().ok());
+  EXPECT_EQ(spool->durable_sequence(), 1u);
+  EXPECT_EQ(spool->TimeUntilCommit(), SqliteSpool::kIdleWait);
+}
+
 }  // namespace
 }  // namespace kedge::kpl
