@@ -110,7 +110,7 @@ head -n 1000 "$work/app.log" > "$work/small.log"
 write_config "$work/small.log"
 start_agent
 until [[ $(sent) -ge 1000 ]]; do sleep 0.05; done
-sleep 5  # let it settle: this measures the idle state, it synchronises nothing
+sleep 8  # settle (the agent trims its heap after 5 s quiet); measures, synchronises nothing
 rss=$(awk '/VmRSS/ { print $2 }' "/proc/$agent_pid/status")
 hwm=$(awk '/VmHWM/ { print $2 }' "/proc/$agent_pid/status")
 threads=$(awk '/Threads/ { print $2 }' "/proc/$agent_pid/status")
