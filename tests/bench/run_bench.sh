@@ -7,6 +7,9 @@
 # kinesis sink once it has shipped a small file and settled, and a pmap summary.
 # Needs a build with -DKEDGE_BUILD_BENCH=ON (Release or RelWithDebInfo).
 #   tests/bench/run_bench.sh [BUILD_DIR] [LINES]
+# With CALLGRIND=FILE, one run under valgrind's callgrind instead (instruction counts do not
+# depend on the machine's load): prints instructions per line, start-up and shutdown included,
+# and leaves the profile in FILE for callgrind_annotate.
 set -euo pipefail
 build=${1:-build}
 lines=${2:-1000000}
@@ -54,13 +57,18 @@ sources:
 YAML
 }
 
+wrap=()
+if [[ -n "${CALLGRIND:-}" ]]; then
+  wrap=(valgrind --tool=callgrind --callgrind-out-file="$CALLGRIND")
+fi
+
 start_agent() {
   rm -rf "$work/state"
-  "${pin_agent[@]}" "$build/agent/kedge" run --config "$work/kedge.yaml" --log-level info \
+  "${pin_agent[@]}" "${wrap[@]}" "$build/agent/kedge" run --config "$work/kedge.yaml" --log-level info \
     > "$work/agent.log" 2>&1 &
   agent_pid=$!
   address=
-  for _ in $(seq 1 200); do
+  for _ in $(seq 1 1200); do
     address=$(grep -o 'status page at http://[0-9.:]*' "$work/agent.log" | head -n 1 | sed 's|.*http://||') || true
     [[ -n "$address" ]] && return 0
     sleep 0.05
@@ -81,6 +89,14 @@ stop_agent() {
 }
 
 write_config "$work/app.log"
+if [[ -n "${CALLGRIND:-}" ]]; then
+  start_agent
+  until [[ $(sent) -ge $lines ]]; do sleep 0.2; done
+  stop_agent
+  ir=$(callgrind_annotate "$CALLGRIND" 2>/dev/null | awk '/PROGRAM TOTALS/ { gsub(",", "", $1); print $1 }')
+  echo "callgrind: $ir instructions for $lines lines = $((ir / lines)) per line"
+  exit 0
+fi
 results=()
 for run in 1 2 3; do
   start=$(date +%s.%N)
