@@ -1,6 +1,9 @@
 #include "agent/agent.h"
 
 #include <random>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 #include <unistd.h>
 
 #include "agent/processors/processor.h"
@@ -66,6 +69,10 @@ struct Agent::Impl {
   void ExportSpoolStats();
   void SampleHistory(const kpl::SpoolStats& st, int64_t oldest_age_ms);
   std::vector<FileTailSource*> file_tails;  // owned by `sources`, for file_wakeups
+  void TrimHeapWhenQuiet(const kpl::SpoolStats& st);
+  uint64_t last_appended = 0, last_records = 0;
+  SteadyTime quiet_since{};
+  bool heap_trimmed = false;
   SteadyTime next_stats{};
   SteadyTime next_history{};
 };
@@ -113,6 +120,24 @@ void Agent::Impl::ExportSpoolStats() {
           age_ms / 1000.0, labels);
   }
   SampleHistory(st, oldest_age_ms);
+  TrimHeapWhenQuiet(st);
+}
+
+// After a burst (a backlog shipped, a restart's catch-up) glibc keeps the freed heap; give it
+// back once the spool has been quiet for a while, so the idle footprint stays small.
+void Agent::Impl::TrimHeapWhenQuiet(const kpl::SpoolStats& st) {
+  SteadyTime now = clock.Now();
+  if (st.appended_sequence != last_appended || st.records != last_records) {
+    last_appended = st.appended_sequence;
+    last_records = st.records;
+    quiet_since = now;
+    heap_trimmed = false;
+  } else if (!heap_trimmed && now - quiet_since >= std::chrono::seconds(5)) {
+#ifdef __GLIBC__
+    ::malloc_trim(0);
+#endif
+    heap_trimmed = true;
+  }
 }
 
 Status Agent::Impl::OpenSpool() {

@@ -37,7 +37,7 @@ Status SpoolSink::Accept(RecordBatch batch) {
   std::vector<kpl::SpoolRecord> records;
   records.reserve(batch.records.size());
   for (SourceRecord& r : batch.records) {
-    std::string key = r.partition_key;
+    std::string key = std::move(r.partition_key);
     if (key.empty()) {
       auto derived = keyer_.KeyFor(r);
       if (!derived.ok()) {

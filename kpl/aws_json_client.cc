@@ -48,6 +48,18 @@ StatusOr<std::string> AwsJsonClient::BlobValue(const json& value) {
 
 void AwsJsonClient::Call(const std::string& operation, const json& request,
                          const std::string& what, Callback done) {
+  std::string body;
+  if (options_.protocol == WireProtocol::kCbor) {
+    std::vector<uint8_t> bytes = json::to_cbor(request);
+    body.assign(bytes.begin(), bytes.end());
+  } else {
+    body = request.dump();
+  }
+  CallEncoded(operation, std::move(body), what, std::move(done));
+}
+
+void AwsJsonClient::CallEncoded(const std::string& operation, std::string body,
+                                const std::string& what, Callback done) {
   auto credentials = credentials_.GetCredentials();
   if (!credentials.ok()) {
     done(credentials.status().WithContext(what));
@@ -59,12 +71,7 @@ void AwsJsonClient::Call(const std::string& operation, const json& request,
   if (http.url.empty() || http.url.back() != '/') http.url += '/';
   http.timeout = options_.timeout;
   bool cbor = options_.protocol == WireProtocol::kCbor;
-  if (cbor) {
-    std::vector<uint8_t> bytes = json::to_cbor(request);
-    http.body.assign(bytes.begin(), bytes.end());
-  } else {
-    http.body = request.dump();
-  }
+  http.body = std::move(body);
   http.headers = {{"Content-Type", cbor ? kCborType : kJsonType},
                   {"X-Amz-Target", options_.target_prefix + "." + operation}};
   aws::SigningParams params;

@@ -43,6 +43,10 @@ class AwsJsonClient {
   // ("PutRecords to stream edge-logs").
   void Call(const std::string& operation, const nlohmann::json& request, const std::string& what,
             Callback done);
+  // The same with the body already encoded in options().protocol (hot paths that write their
+  // JSON text directly rather than through a json tree).
+  void CallEncoded(const std::string& operation, std::string body, const std::string& what,
+                   Callback done);
 
   // A blob field value for a request in this client's encoding.
   nlohmann::json Blob(const std::string& bytes) const;

@@ -1,5 +1,7 @@
 #include "kpl/kinesis_client.h"
 
+#include "platform/crypto.h"
+
 namespace kedge::kpl {
 namespace {
 
@@ -25,6 +27,50 @@ int64_t IntField(const json& object, const char* key) {
 
 Status Malformed(const std::string& what, const std::string& why) {
   return InternalError(what + ": malformed answer from the endpoint: " + why);
+}
+
+// Appends `text` as a JSON string. Printable ASCII without quote or backslash (stream names,
+// base64, nearly every partition key) is copied as it is; anything else goes through the json
+// library, which escapes it and refuses invalid UTF-8 exactly as a json tree's dump() does.
+void AppendJsonString(std::string* out, std::string_view text) {
+  for (char c : text) {
+    if (c < 0x20 || c > 0x7e || c == '"' || c == '\\') {
+      *out += json(std::string(text)).dump();
+      return;
+    }
+  }
+  *out += '"';
+  out->append(text);
+  *out += '"';
+}
+
+// The PutRecords body in the JSON protocol, written directly: a json tree costs an allocation
+// per field and a per-byte escaping pass over every base64 blob.
+std::string PutRecordsJsonBody(const std::string& stream,
+                               const std::vector<PutRecordsEntry>& entries) {
+  size_t size = 64 + stream.size();
+  for (const PutRecordsEntry& e : entries) {
+    size += 64 + (e.data.size() + 2) / 3 * 4 + e.partition_key.size() + e.explicit_hash_key.size();
+  }
+  std::string body;
+  body.reserve(size);
+  body += "{\"StreamName\":";
+  AppendJsonString(&body, stream);
+  body += ",\"Records\":[";
+  for (size_t i = 0; i < entries.size(); ++i) {
+    const PutRecordsEntry& e = entries[i];
+    body += i == 0 ? "{\"Data\":\"" : ",{\"Data\":\"";
+    body += Base64Encode(e.data);
+    body += "\",\"PartitionKey\":";
+    AppendJsonString(&body, e.partition_key);
+    if (!e.explicit_hash_key.empty()) {
+      body += ",\"ExplicitHashKey\":";
+      AppendJsonString(&body, e.explicit_hash_key);
+    }
+    body += '}';
+  }
+  body += "]}";
+  return body;
 }
 
 }  // namespace
@@ -90,19 +136,24 @@ StatusOr<std::vector<Shard>> ParseShards(const json& shards) {
 void KinesisClient::PutRecords(const std::string& stream,
                                const std::vector<PutRecordsEntry>& entries,
                                Callback<PutRecordsResult> done) {
+  size_t sent = entries.size();
+  std::string what = "PutRecords to stream " + stream;
+  auto parse = [sent, done = std::move(done)](StatusOr<json> body) {
+    if (!body.ok()) return done(body.status());
+    done(ParsePutRecordsResponse(*body, sent));
+  };
+  if (rpc_.options().protocol == WireProtocol::kJson) {
+    rpc_.CallEncoded("PutRecords", PutRecordsJsonBody(stream, entries), what, std::move(parse));
+    return;
+  }
   json records = json::array();
   for (const PutRecordsEntry& e : entries) {
     json r = {{"Data", rpc_.Blob(e.data)}, {"PartitionKey", e.partition_key}};
     if (!e.explicit_hash_key.empty()) r["ExplicitHashKey"] = e.explicit_hash_key;
     records.push_back(std::move(r));
   }
-  json request = {{"StreamName", stream}, {"Records", std::move(records)}};
-  size_t sent = entries.size();
-  rpc_.Call("PutRecords", request, "PutRecords to stream " + stream,
-            [sent, done = std::move(done)](StatusOr<json> body) {
-              if (!body.ok()) return done(body.status());
-              done(ParsePutRecordsResponse(*body, sent));
-            });
+  rpc_.Call("PutRecords", json{{"StreamName", stream}, {"Records", std::move(records)}}, what,
+            std::move(parse));
 }
 
 void KinesisClient::ListShards(const std::string& stream, Callback<std::vector<Shard>> done) {

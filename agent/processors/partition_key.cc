@@ -22,12 +22,18 @@ StatusOr<std::string> Checked(std::string key, const std::string& what) {
 }  // namespace
 
 PartitionKeyer::PartitionKeyer(PartitionKeyMode mode, std::string key_or_field, uint64_t seed)
-    : mode_(mode), key_or_field_(std::move(key_or_field)), rng_(seed) {}
+    : mode_(mode), key_or_field_(std::move(key_or_field)), rng_(seed) {
+  if (mode_ != PartitionKeyMode::kRandom) return;
+  random_keys_.reserve(kRandomKeys);
+  for (size_t i = 0; i < kRandomKeys; ++i) {
+    random_keys_.push_back(std::to_string(rng_() % 1000000000000ull));
+  }
+}
 
 StatusOr<std::string> PartitionKeyer::KeyFor(const SourceRecord& record) {
   switch (mode_) {
     case PartitionKeyMode::kRandom:
-      return std::to_string(rng_() % 1000000000000ull);
+      return random_keys_[rng_() % kRandomKeys];
     case PartitionKeyMode::kDeterministic:
       return HexEncode(Md5(record.data));
     case PartitionKeyMode::kTopic:

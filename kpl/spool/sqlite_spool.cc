@@ -141,7 +141,8 @@ StatusOr<uint64_t> SqliteSpool::DropOldest(uint64_t needed) {
       planned += victim.bytes;
       victims.push_back(victim);
     }
-    bool exhausted = freed + planned < needed && rc == SQLITE_DONE;
+    // LIMIT ends a full batch with SQLITE_DONE too: only a short batch means no rows follow.
+    bool exhausted = freed + planned < needed && rc == SQLITE_DONE && rows < kBatch;
     Status status = rc == SQLITE_ROW || rc == SQLITE_DONE || freed + planned >= needed
                         ? Status::Ok()
                         : SqliteError(db_, rc, Context(), "choosing records to drop");
@@ -158,7 +159,7 @@ StatusOr<uint64_t> SqliteSpool::DropOldest(uint64_t needed) {
       MarkForDelete(victim.id);
       freed += victim.bytes;
     }
-    if (exhausted || rows < kBatch) break;
+    if (exhausted) break;
   }
   if (freed > 0) {
     KEDGE_LOG_EVERY(kWarn, std::chrono::seconds(10))

@@ -108,7 +108,7 @@ TEST_F(RunOutageTest, FortyThousandLinesSurviveKillNineRotationAndATenSecondOuta
   // (a) kill -9 while it ships, then start it again.
   ASSERT_TRUE(Within(seconds(30), [&] { return written >= kKillAt; }));
   ASSERT_TRUE(Within(seconds(30), [&] { return !Arrived().empty(); }));
-  agent->Stop(SIGKILL);
+  EXPECT_EQ(agent->Stop(SIGKILL), -1) << "killed by the signal, not exited";
   agent = StartAgent(config);
   ASSERT_TRUE(agent->started());
   // (b) happens in the writer at kRotateAt. (c) the endpoint goes away for 10 s.
@@ -119,6 +119,7 @@ TEST_F(RunOutageTest, FortyThousandLinesSurviveKillNineRotationAndATenSecondOuta
   int refused = proxy_->refused();
   proxy_->SetOutage(testing::ProxyOutage::kNone);
   writer.join();
+  EXPECT_TRUE(std::ifstream(dir_ + "/app.log.1").good()) << "the file was rotated";
 
   std::vector<std::string> got = WaitForLines(kLines, seconds(40));
   EXPECT_EQ(agent->Stop(SIGTERM), 0);

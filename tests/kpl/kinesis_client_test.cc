@@ -121,6 +121,31 @@ TEST_P(KinesisClientTest, PutRecordsSendsSignedRequestWithBlobsAndReadsPerRecord
   EXPECT_EQ(id->region, "eu-west-1");
 }
 
+TEST_P(KinesisClientTest, PutRecordsCarriesPartitionKeysThatNeedEscapingIntact) {
+  std::vector<TestHttpRequest> seen;
+  handler_ = [&](const TestHttpRequest& r) {
+    seen.push_back(r);
+    return Answer({{"FailedRecordCount", 0},
+                   {"Records",
+                    {{{"ShardId", "shardId-000000000001"}, {"SequenceNumber", "1"}},
+                     {{"ShardId", "shardId-000000000001"}, {"SequenceNumber", "2"}}}}});
+  };
+  const std::string quoted = "say \"hi\"\\ \t\n";
+  const std::string unicode = "caf\xc3\xa9-\xe2\x82\xac";
+  std::vector<PutRecordsEntry> entries = {{"one", quoted, ""}, {"two", unicode, ""}};
+  auto result = Run<PutRecordsResult>(
+      [&](auto done) { client_->PutRecords("edge \"logs\"", entries, std::move(done)); });
+  ASSERT_TRUE(result.ok()) << result.status().ToString();
+  ASSERT_EQ(seen.size(), 1u);
+  json body = Body(seen[0]);
+  EXPECT_EQ(body["StreamName"], "edge \"logs\"");
+  EXPECT_EQ(body["Records"][0]["PartitionKey"], quoted);
+  EXPECT_EQ(body["Records"][1]["PartitionKey"], unicode);
+  auto data = AwsJsonClient::BlobValue(body["Records"][1]["Data"]);
+  ASSERT_TRUE(data.ok());
+  EXPECT_EQ(*data, "two");
+}
+
 TEST_P(KinesisClientTest, ListShardsFollowsNextTokenPages) {
   handler_ = [&](const TestHttpRequest& r) {
     json body = Body(r);

@@ -1,5 +1,6 @@
 #include "agent/sources/file/inotify_watcher.h"
 
+#include <fcntl.h>
 #include <poll.h>
 #include <unistd.h>
 
@@ -12,7 +13,7 @@ namespace kedge::agent {
 StatusOr<std::unique_ptr<InotifyWatcher>> InotifyWatcher::Start(std::function<void()> wake) {
   KEDGE_ASSIGN_OR_RETURN(std::unique_ptr<InotifyWakeup> inotify, InotifyWakeup::Create());
   int fds[2];
-  if (::pipe(fds) != 0) return PosixError("pipe", errno);
+  if (::pipe2(fds, O_CLOEXEC) != 0) return PosixError("pipe2", errno);
   return std::unique_ptr<InotifyWatcher>(
       new InotifyWatcher(std::move(inotify), fds[0], fds[1], std::move(wake)));
 }

@@ -1,5 +1,7 @@
 #include <gtest/gtest.h>
 
+#include <set>
+
 #include <nlohmann/json.hpp>
 
 #include "agent/processors/csv_to_json.h"
@@ -208,6 +210,15 @@ TEST(PartitionKeyerTest, EachModeGivesTheDocumentedKey) {
   std::string a = *random.KeyFor(r), b = *random.KeyFor(r);
   EXPECT_NE(a, b);
   EXPECT_FALSE(a.empty());
+}
+
+// Random keys come from a fixed pool, so the producer's hash-key cache (4096) holds them all.
+TEST(PartitionKeyerTest, RandomKeysComeFromAPoolThatFitsTheHashKeyCache) {
+  PartitionKeyer random(PartitionKeyMode::kRandom, "", 7);
+  std::set<std::string> seen;
+  for (int i = 0; i < 100000; ++i) seen.insert(*random.KeyFor({"x", 0, ""}));
+  EXPECT_LE(seen.size(), PartitionKeyer::kRandomKeys);
+  EXPECT_GT(seen.size(), PartitionKeyer::kRandomKeys * 9 / 10) << "the pool is used evenly";
 }
 
 TEST(PartitionKeyerTest, MissingFieldIsNotFound) {

@@ -112,6 +112,39 @@ TEST_F(SqliteSpoolFullTest, DropOldestRefusesWhenEverythingIsInFlight) {
   EXPECT_EQ(spool->stats().dropped, 0u);
 }
 
+TEST_F(SqliteSpoolFullTest, DropOldestLooksPastMoreThanOneScanBatchOfLeasedRecords) {
+  // The victim scan reads 256 rows at a time; 300 leased records fill more than one batch.
+  constexpr int kTotal = 400;
+  constexpr int kLeased = 300;
+  options_.max_bytes = kTotal * kRecordBytes;
+  options_.when_full = WhenFull::kDropOldest;
+  auto spool = OpenSpool();
+  std::vector<SpoolRecord> records;
+  for (int i = 0; i < kTotal; ++i) records.push_back(Numbered("s", i));
+  ASSERT_TRUE(spool->Append(std::move(records)).ok());
+  ASSERT_TRUE(spool->Commit().ok());
+  std::vector<int64_t> in_flight;
+  while (in_flight.size() < static_cast<size_t>(kLeased)) {
+    auto batch = spool->Lease("s", kLeased - in_flight.size(), 1 << 20);
+    ASSERT_TRUE(batch.ok()) << batch.status().ToString();
+    ASSERT_FALSE(batch->empty());
+    for (int64_t id : Ids(*batch)) in_flight.push_back(id);
+  }
+
+  auto appended = spool->Append({Numbered("s", kTotal), Numbered("s", kTotal + 1)});
+  ASSERT_TRUE(appended.ok()) << appended.status().ToString();
+  EXPECT_EQ(spool->stats().dropped, 2u);
+  EXPECT_EQ(spool->stats().records, static_cast<uint64_t>(kTotal));
+  EXPECT_FALSE(spool->stats().full);
+
+  ASSERT_TRUE(spool->Ack(in_flight).ok());
+  ASSERT_TRUE(spool->Commit().ok());
+  std::vector<std::string> left = Drain(*spool, "s");
+  ASSERT_EQ(left.size(), static_cast<size_t>(kTotal - kLeased));
+  EXPECT_EQ(left.front(), "rec00302");  // rec00300 and rec00301 were the oldest unleased
+  EXPECT_EQ(left.back(), "rec00401");
+}
+
 TEST_F(SqliteSpoolFullTest, DroppedRecordsStayDroppedAfterReopen) {
   options_.max_bytes = 2 * kRecordBytes;
   options_.when_full = WhenFull::kDropOldest;
