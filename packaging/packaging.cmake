@@ -64,4 +64,9 @@ endif()
 
 if(UNIX AND NOT APPLE)
   include(${KEDGE_PACKAGING_DIR}/deb/CPackDeb.cmake)
+elseif(WIN32 AND TARGET kedge)
+  # The native Windows build (CMakePresets.json, vcpkg.json): cpack -G NSIS makes the installer
+  # that registers and starts the service with this kedge.exe.
+  set(KEDGE_NSIS_BINARY_INSTALLED ON)
+  include(${KEDGE_PACKAGING_DIR}/windows/CPackNSIS.cmake)
 endif()
