@@ -6,8 +6,13 @@
 # package gets only its own binary.
 
 option(KEDGE_INSTALL_SYSTEMD_UNITS "Install the systemd units" ${UNIX})
-set(KEDGE_SYSTEMD_UNITDIR "${CMAKE_INSTALL_PREFIX}/lib/systemd/system" CACHE PATH
-  "Where the systemd units go (Yocto: \${systemd_system_unitdir})")
+set(KEDGE_SYSTEMD_UNITDIR "" CACHE PATH
+  "Where the systemd units go (Yocto: \${systemd_system_unitdir}); empty: <prefix>/lib/systemd/system")
+# Worked out at each configure, so that changing CMAKE_INSTALL_PREFIX moves the units too.
+set(kedge_unit_dir "${KEDGE_SYSTEMD_UNITDIR}")
+if(NOT kedge_unit_dir)
+  set(kedge_unit_dir "${CMAKE_INSTALL_PREFIX}/lib/systemd/system")
+endif()
 set(KEDGE_PACKAGING_DIR ${CMAKE_CURRENT_LIST_DIR})
 
 if(TARGET kedge)
@@ -34,10 +39,10 @@ if(UNIX AND NOT APPLE)
   endif()
   if(KEDGE_INSTALL_SYSTEMD_UNITS)
     install(FILES ${KEDGE_PACKAGING_DIR}/systemd/kedge.service
-      DESTINATION ${KEDGE_SYSTEMD_UNITDIR} COMPONENT kedge)
+      DESTINATION ${kedge_unit_dir} COMPONENT kedge)
     if(TARGET kedge-ingest)
       install(FILES ${KEDGE_PACKAGING_DIR}/systemd/kedge-ingest.service
-        DESTINATION ${KEDGE_SYSTEMD_UNITDIR} COMPONENT ingest)
+        DESTINATION ${kedge_unit_dir} COMPONENT ingest)
     endif()
   endif()
 endif()
@@ -64,4 +69,9 @@ endif()
 
 if(UNIX AND NOT APPLE)
   include(${KEDGE_PACKAGING_DIR}/deb/CPackDeb.cmake)
+elseif(WIN32 AND TARGET kedge)
+  # The native Windows build (CMakePresets.json, vcpkg.json): cpack -G NSIS makes the installer
+  # that registers and starts the service with this kedge.exe.
+  set(KEDGE_NSIS_BINARY_INSTALLED ON)
+  include(${KEDGE_PACKAGING_DIR}/windows/CPackNSIS.cmake)
 endif()

@@ -10,6 +10,7 @@
 #include "platform/logging.h"
 
 #ifdef _WIN32
+#include <io.h>
 #include <windows.h>
 
 #include <iostream>
@@ -97,24 +98,44 @@ constexpr char kRunUsage[] =
     "Started by the Windows Service Control Manager (sc.exe start kedge), not by hand;\n"
     "in a console use: kedge run --config FILE\n";
 
+// Points stderr at `file`. A process without a console starts with stderr not open (fileno -2),
+// and freopen refuses such a stream: descriptor 2 is made first, then the stream reopened. If
+// that still fails, the log lines at least go to the file through the logger's sink.
+void RedirectStderr(const std::wstring& file) {
+  FILE* log = _wfopen(file.c_str(), L"a");
+  if (log == nullptr) return;
+  _dup2(_fileno(log), 2);
+  if (_wfreopen(file.c_str(), L"a", stderr) != nullptr) {
+    setvbuf(stderr, nullptr, _IONBF, 0);
+    fclose(log);
+    return;
+  }
+  setvbuf(log, nullptr, _IONBF, 0);
+  Logger::Get().SetSink([log](LogLevel, std::string_view line) {
+    std::fwrite(line.data(), 1, line.size(), log);
+    std::fputc('\n', log);
+  });
+}
+
 // A service has no console: from the moment the SCM runs it, stderr (the log, and what
 // `kedge run` prints about a bad config) is appended to logs\kedge.log.
 class LogToFileService : public Service {
  public:
-  LogToFileService(Service& inner, std::string log_dir)
-      : inner_(inner), log_dir_(std::move(log_dir)) {}
+  LogToFileService(Service& inner, const Paths& paths) : inner_(inner), paths_(paths) {}
   Status Run(ServiceHost& host) override {
-    std::wstring dir = windows::Utf8ToWide(log_dir_);
-    CreateDirectoryW(dir.c_str(), nullptr);  // the installer made it; ERROR_ALREADY_EXISTS
+    // The installer made both; otherwise (kedge service install by hand) they are made here.
+    std::wstring dir = windows::Utf8ToWide(paths_.log_dir);
+    CreateDirectoryW(windows::Utf8ToWide(paths_.config_dir).c_str(), nullptr);
+    CreateDirectoryW(dir.c_str(), nullptr);
     std::wstring file = dir + L"\\kedge.log";
-    if (_wfreopen(file.c_str(), L"a", stderr) != nullptr) setvbuf(stderr, nullptr, _IONBF, 0);
+    RedirectStderr(file);
     return inner_.Run(host);
   }
   void RequestStop(StopReason reason) override { inner_.RequestStop(reason); }
 
  private:
   Service& inner_;
-  const std::string log_dir_;
+  const Paths paths_;
 };
 
 int RunUnderScm(const std::vector<std::string>& args, const Paths& paths) {
@@ -124,7 +145,7 @@ int RunUnderScm(const std::vector<std::string>& args, const Paths& paths) {
     return 2;
   }
   RunLoopService agent(parsed->run_args);
-  LogToFileService service(agent, paths.log_dir);
+  LogToFileService service(agent, paths);
   if (std::optional<int> code = windows::RunAsWindowsService(parsed->name, service)) return *code;
   std::fputs(
       "kedge service run: not started by the Service Control Manager.\n"

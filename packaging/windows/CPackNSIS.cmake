@@ -9,7 +9,8 @@ set(CPACK_PACKAGE_NAME kedge)
 set(CPACK_PACKAGE_VENDOR kedge)
 set(CPACK_PACKAGE_DESCRIPTION_SUMMARY "kedge: logs, telemetry and video from the edge to Amazon Kinesis")
 set(CPACK_PACKAGE_INSTALL_DIRECTORY kedge)
-set(CPACK_PACKAGE_FILE_NAME "kedge-${PROJECT_VERSION}-win64")
+# The mingw build (packaging/windows/mingw) sets a suffix: its kedge.exe has a stand-in agent.
+set(CPACK_PACKAGE_FILE_NAME "kedge-${PROJECT_VERSION}-win64${KEDGE_NSIS_FILE_SUFFIX}")
 set(CPACK_NSIS_INSTALL_ROOT "$PROGRAMFILES64")
 set(CPACK_NSIS_DISPLAY_NAME "kedge edge agent")
 set(CPACK_NSIS_PACKAGE_NAME "kedge")
@@ -20,9 +21,15 @@ if(EXISTS ${KEDGE_ROOT_FOR_NSIS}/LICENSE)
   set(CPACK_RESOURCE_FILE_LICENSE ${KEDGE_ROOT_FOR_NSIS}/LICENSE)
 endif()
 
-install(TARGETS kedge RUNTIME DESTINATION bin)
-install(FILES ${CMAKE_CURRENT_LIST_DIR}/../config/kedge.yaml DESTINATION share/kedge
+# The native build installs kedge.exe through agent/CMakeLists.txt (bin/); the mingw one here.
+if(NOT KEDGE_NSIS_BINARY_INSTALLED)
+  install(TARGETS kedge RUNTIME DESTINATION bin)
+endif()
+install(FILES ${CMAKE_CURRENT_LIST_DIR}/kedge.yaml DESTINATION share/kedge
   RENAME kedge.yaml.example)
+if(EXISTS ${KEDGE_ROOT_FOR_NSIS}/LICENSE)
+  install(FILES ${KEDGE_ROOT_FOR_NSIS}/LICENSE DESTINATION share/doc/kedge)
+endif()
 
 # CPack writes these values into CPackConfig.cmake inside a quoted string and reads them back,
 # so each backslash is doubled here (bracket arguments keep them as written); NSIS strings are

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs kedge.exe (the mingw build) as a Windows service under wine: `kedge service install`,
-# sc.exe start -> RUNNING, sc.exe stop -> STOPPED with exit code 0, `kedge service uninstall`,
-# and a second uninstall that must fail. Wine's SCM is not Windows' (no delayed start, no
+# sc.exe start -> `kedge service run` under the SCM -> RUNNING, sc.exe stop -> STOPPED with exit
+# code 0 and the stop in %ProgramData%\kedge\logs\kedge.log, `kedge service uninstall`, and a
+# second uninstall that must fail. Wine's SCM is not Windows' (no delayed start, no
 # failure-actions flag), so this is a smoke test of the Win32 glue, not a conformance test.
 #
 #   wine_service_smoke.sh BUILD_DIR        (WINEPREFIX: a throwaway prefix is used if unset)
@@ -12,6 +13,13 @@ wine=$(command -v wine64 || command -v wine || echo /usr/lib/wine/wine64)
 export WINEDEBUG=-all
 export WINEPREFIX=${WINEPREFIX:-$dir/wineprefix}
 name=kedge-smoke
+# Without a persistent wineserver, wine shuts down (and kills the service) 3 s after the last
+# ordinary process, here sc.exe, exits.
+"$(dirname "$wine")/wineserver" -p >/dev/null 2>&1 &  # stays in the foreground otherwise
+trap '"$(dirname "$wine")/wineserver" -k 2>/dev/null || true' EXIT
+# Wine gives services %ProgramData% = C:\users\Public (Windows: C:\ProgramData).
+log=$WINEPREFIX/drive_c/users/Public/kedge/logs/kedge.log
+rm -f "$log"
 failures=0
 check() {  # check <what> <output> <expected text>
   if ! grep -qF -- "$3" <<<"$2"; then
@@ -37,10 +45,14 @@ check start "$(wait_state RUNNING)" "4  RUNNING"
 out=$(wait_state STOPPED)
 check stop "$out" "1  STOPPED"
 check stop-exit-code "$out" "WIN32_EXIT_CODE    : 0"
+check log-file "$(tr -d '\r' <"$log" 2>/dev/null)" "stopping: the service is stopping"
+starts=$(grep -c 'kedge started' "$log" 2>/dev/null || true)
+if [[ $starts != 1 ]]; then
+  echo "FAIL: the service started $starts times, expected once"; failures=$((failures + 1))
+fi
 out=$("$wine" "$dir/kedge.exe" service uninstall --name "$name" 2>&1 | tr -d '\r')
 check uninstall "$out" "uninstalled service '$name'"
 out=$("$wine" "$dir/kedge.exe" service uninstall --name "$name" 2>&1 | tr -d '\r' || true)
 check uninstall-again "$out" "does not exist"
-"$(dirname "$wine")/wineserver" -k 2>/dev/null || true
 [[ $failures == 0 ]] || exit 1
 echo "ok: the service installs, runs, stops and uninstalls under wine"
