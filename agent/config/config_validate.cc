@@ -207,7 +207,7 @@ void WarnIfSecretsAreReadableByOthers(const std::string& path, const AgentConfig
   if (holder == config.sources.size()) return;
   StatusOr<FileInfo> info = fs.Stat(path);
   if (!info.ok() || (info->permissions & 0044) == 0) return;
-  char mode[8];
+  char mode[16];
   std::snprintf(mode, sizeof mode, "%03o", static_cast<unsigned>(info->permissions));
   errors->Warning(config.sources[holder].KeyLine("password"),
                   "sources[" + std::to_string(holder) + "].password",

@@ -110,6 +110,7 @@ class CollectingStream final : public ResponseStream {
     if (!finished_) written_ += data.size();
   }
   void Finish() override { finished_ = true; }
+  size_t queued_bytes() const override { return 0; }  // everything is taken at once
   bool finished() const { return finished_; }
 
  private:
