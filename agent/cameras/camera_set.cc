@@ -259,6 +259,9 @@ void CameraSet::Export(Camera& camera, double seconds) {
   counter("kedge_video_sessions_total", "PutMedia sessions started", s.upload.sessions, labels);
   counter("kedge_video_session_failures_total", "PutMedia sessions that failed",
           s.upload.session_failures, labels);
+  counter("kedge_video_upload_paced_total",
+          "Times a fragment waited for the stream's fragments/bytes per second limits",
+          s.upload.paced, labels);
   m.GetGauge("kedge_video_fragments_buffered", "Fragments in the store, not yet acknowledged",
              labels)
       .Set(s.store.fragments);

@@ -54,6 +54,9 @@ KvsUploader::KvsUploader(KvsUploaderOptions options, net::HttpClient& http,
                KvsControlPlane::Options{options_.control_endpoint, options_.region,
                                         options_.control_timeout}),
       backoff_(options_.backoff_initial, options_.backoff_max, options_.jitter_seed),
+      fragment_pace_(options_.max_fragments_per_second, options_.max_fragments_per_second,
+                     clock.Now()),
+      byte_pace_(options_.max_bytes_per_second, options_.max_bytes_per_second, clock.Now()),
       alive_(std::make_shared<bool>(true)) {
   mkv::Bytes eofr = mkv::MkvFragmenter::EndOfFragmentTags();
   end_of_fragment_.assign(eofr.begin(), eofr.end());
@@ -101,6 +104,7 @@ SteadyTime KvsUploader::NextDeadline() const {
     next = std::min(next, s.started + options_.max_session);
   }
   if (draining_) next = std::min(next, drain_deadline_);
+  if (paced_until_ > now) next = std::min(next, paced_until_);
   return std::max(next, now);
 }
 
@@ -282,6 +286,10 @@ bool KvsUploader::LoadNextFragment(Session& s) {
                                                       : "its MKV header is malformed");
       continue;
     }
+    if (!TakePace(payload.size())) {
+      held_ = std::move(f);  // goes once the allowance is there; the session waits
+      return false;
+    }
     std::string_view header(payload.data(), *header_length);
     if (s.header.empty()) {
       s.header = *header_length > 0 ? std::string(header) : last_header_;
@@ -368,7 +376,30 @@ void KvsUploader::CheckSessionTimers(Session& s) {
   }
   if (draining_ && !s.ending && s.in_flight.empty() && !HaveDataToSend()) s.ending = true;
   if (draining_ && !s.ending && now >= drain_deadline_) s.ending = true;
-  if (s.ending || HaveDataToSend()) Resume(s);
+  if (s.ending || (HaveDataToSend() && now >= paced_until_)) Resume(s);
+}
+
+bool KvsUploader::TakePace(size_t size) {
+  SteadyTime now = clock_.Now();
+  bool by_count = options_.max_fragments_per_second > 0;
+  bool by_bytes = options_.max_bytes_per_second > 0;
+  // A fragment larger than a second's bytes waits for a full bucket and takes all of it.
+  double bytes = std::min(static_cast<double>(size), byte_pace_.capacity());
+  SteadyTime when = now;
+  if (by_count) when = std::max(when, fragment_pace_.WhenAvailable(1, now));
+  if (by_bytes) when = std::max(when, byte_pace_.WhenAvailable(bytes, now));
+  if (when > now) {
+    bool new_wait = paced_until_ <= now;
+    paced_until_ = when;
+    if (new_wait) {
+      std::lock_guard<std::mutex> lock(stats_mu_);
+      ++stats_.paced;
+    }
+    return false;
+  }
+  if (by_count) fragment_pace_.TryTake(1, now);
+  if (by_bytes) byte_pace_.TryTake(bytes, now);
+  return true;
 }
 
 bool KvsUploader::ShouldRotate(const Session& s) const {

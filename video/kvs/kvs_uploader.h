@@ -30,6 +30,7 @@
 #include <string>
 #include <vector>
 
+#include "kpl/token_bucket.h"
 #include "platform/aws/credentials.h"
 #include "platform/clock.h"
 #include "platform/net/http_client.h"
@@ -61,6 +62,11 @@ struct KvsUploaderOptions {
   // A fragment the service answers with a resend-class ERROR this many times in a row is
   // dropped as poison (counted), so one bad fragment cannot stall the stream forever.
   int poison_attempts = 5;
+  // The service's per-stream PutMedia limits: fragments and bytes per second (0: no limit).
+  // A live camera stays far below them; a backlog after an outage or `kedge video upload` of
+  // a file would not, so fragments are paced (with a one-second burst) instead of refused.
+  double max_fragments_per_second = 5;
+  double max_bytes_per_second = 12.5e6;
   uint64_t jitter_seed = 1;
 };
 
@@ -91,6 +97,7 @@ struct UploadStats {
   uint64_t session_failures = 0;     // ended by an error, a timeout or a failed connection
   uint64_t ack_timeouts = 0;
   uint64_t rotations = 0;
+  uint64_t paced = 0;                // times a fragment waited for the per-stream limits
   uint64_t control_calls = 0;
   Millis last_latency{0};             // send to PERSISTED, last fragment
   Millis max_latency{0};
@@ -159,6 +166,9 @@ class KvsUploader {
   void Resume(Session& s);
   bool ShouldRotate(const Session& s) const;
   void Discard(int64_t timecode_ms, const char* why);
+  // Takes the per-stream allowance for a fragment of `size` bytes, or says when it will be
+  // there (paced_until_) and takes nothing.
+  bool TakePace(size_t size);
   void SetError(const std::string& error);
 
   KvsUploaderOptions options_;
@@ -183,6 +193,10 @@ class KvsUploader {
   uint64_t generation_ = 0;
   std::string last_header_;  // the header of the last session (for a fragment without one)
   std::optional<StoredFragment> held_;  // read from the store, waits for the next session
+                                        // or for the pace allowance
+  kpl::TokenBucket fragment_pace_;
+  kpl::TokenBucket byte_pace_;
+  SteadyTime paced_until_{};            // no fragment may go before this
   std::optional<int64_t> error_head_;   // fragment of the last resend-class ERROR
   int error_head_count_ = 0;
   bool draining_ = false;

@@ -169,6 +169,58 @@ TEST_F(KvsUploaderTest, ResumesAPausedUploadWhenAFragmentArrives) {
   EXPECT_EQ(http_.started("/putMedia"), 1);
 }
 
+TEST_F(KvsUploaderTest, ABacklogIsPacedToTheServicesFragmentsPerSecond) {
+  // Twelve fragments wait (an outage's backlog): five go at once (a second's burst), then one
+  // every 200 ms, as the service allows five fragments a second on a stream.
+  std::vector<TestFragment> fragments = testing::MakeFragments(12, clock_);
+  for (const TestFragment& f : fragments) Append(f);
+  Make();
+  Run();
+  ASSERT_NE(PutMedia(), nullptr);
+  http_.PullBody(PutMedia()->id);
+  Run();
+  EXPECT_EQ(uploader_->stats().fragments_sent, 5u);
+  EXPECT_TRUE(PutMedia()->paused);
+  EXPECT_EQ(uploader_->NextDeadline(), clock_.Now() + Millis(200));
+  clock_.Advance(Millis(199));
+  Run();
+  http_.PullBody(PutMedia()->id);
+  EXPECT_EQ(uploader_->stats().fragments_sent, 5u) << "not before the allowance is there";
+  clock_.Advance(Millis(1));
+  Run();
+  http_.PullBody(PutMedia()->id);
+  EXPECT_EQ(uploader_->stats().fragments_sent, 6u);
+  clock_.Advance(Millis(2000));
+  Run();
+  http_.PullBody(PutMedia()->id);
+  Run();
+  http_.PullBody(PutMedia()->id);
+  EXPECT_EQ(uploader_->stats().fragments_sent, 11u) << "two seconds later: a full burst again";
+  EXPECT_GE(uploader_->stats().paced, 2u);
+  EXPECT_EQ(http_.started("/putMedia"), 1) << "pacing keeps the one session";
+}
+
+TEST_F(KvsUploaderTest, ALargeBacklogIsPacedByBytesPerSecond) {
+  options_.max_fragments_per_second = 0;  // bytes alone
+  std::vector<TestFragment> fragments = testing::MakeFragments(4, clock_);
+  for (const TestFragment& f : fragments) Append(f);
+  options_.max_bytes_per_second = static_cast<double>(fragments[1].payload.size()) * 2.5;
+  Make();
+  Run();
+  ASSERT_NE(PutMedia(), nullptr);
+  http_.PullBody(PutMedia()->id);
+  Run();
+  uint64_t first = uploader_->stats().fragments_sent;
+  EXPECT_GE(first, 1u);
+  EXPECT_LT(first, 4u) << "a second's bytes hold fewer than four fragments";
+  clock_.Advance(Millis(2000));
+  Run();
+  http_.PullBody(PutMedia()->id);
+  Run();
+  http_.PullBody(PutMedia()->id);
+  EXPECT_GT(uploader_->stats().fragments_sent, first);
+}
+
 TEST_F(KvsUploaderTest, CreatesAMissingStreamWhenAllowed) {
   exists_ = false;
   options_.create_stream = true;
