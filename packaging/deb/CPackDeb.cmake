@@ -79,6 +79,12 @@ if(KEDGE_DEB_SHLIBS_KEDGE)
 endif()
 set(CPACK_DEBIAN_KEDGE_PACKAGE_RECOMMENDS
   "gstreamer1.0-plugins-base, gstreamer1.0-plugins-good, gstreamer1.0-plugins-bad")
+# `kedge video upload` loads FFmpeg at run time (dlopen), which shlibdeps cannot see.
+pkg_check_modules(KEDGE_DEB_AVFORMAT QUIET libavformat)
+if(KEDGE_DEB_AVFORMAT_VERSION MATCHES "^([0-9]+)")
+  set(_avformat "libavformat${CMAKE_MATCH_1}")
+  string(APPEND CPACK_DEBIAN_KEDGE_PACKAGE_RECOMMENDS ", ${_avformat} | libavformat-extra${CMAKE_MATCH_1}")
+endif()
 set(CPACK_DEBIAN_KEDGE_PACKAGE_SUGGESTS "kedge-ingest, gstreamer1.0-plugins-ugly, gstreamer1.0-libcamera")
 set(CPACK_DEBIAN_KEDGE_DESCRIPTION
   "Edge agent for Amazon Kinesis\nShips logs, journald entries, MQTT messages and metrics to Kinesis Data Streams\nand Firehose through an on-disk spool, and camera video to Kinesis Video Streams.\nRuns as the hardened systemd service kedge.service.")

@@ -134,7 +134,9 @@ TEST_F(DeaggNodeTest, OfficialLibraryReadsOurAggregatesWithChecksums) {
         EXPECT_EQ(got[j]["explicitHashKey"].get<std::string>(), ehk);
       }
       EXPECT_EQ(Base64Decode(got[j]["data"].get<std::string>()).value(), data);
-      if (records[i]->items.size() > 1) EXPECT_EQ(got[j]["subSequenceNumber"].get<size_t>(), j);
+      if (records[i]->items.size() > 1) {
+        EXPECT_EQ(got[j]["subSequenceNumber"].get<size_t>(), j);
+      }
     }
   }
   EXPECT_EQ(next, expected.size());

@@ -339,7 +339,9 @@ TEST_F(ProducerTest, CallbacksMayPutMoreRecords) {
   int chained = 0;
   std::function<void(const PutOutcome&)> again = [&](const PutOutcome& o) {
     ASSERT_TRUE(o.status.ok());
-    if (++chained < 5) ASSERT_TRUE(p->Put({"k", "", "next"}, again).ok());
+    if (++chained < 5) {
+      ASSERT_TRUE(p->Put({"k", "", "next"}, again).ok());
+    }
   };
   ASSERT_TRUE(p->Put({"k", "", "first"}, again).ok());
   RunUntilIdle(*p);
