@@ -12,6 +12,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <limits>
 #include <fstream>
 #include <iterator>
 
@@ -356,7 +357,7 @@ class SqliteSpoolCrashTest : public testing::SpoolTestBase {
     ASSERT_TRUE(checkpoint.ok());
     ASSERT_TRUE(checkpoint->has_value()) << "round " << round << ": nothing committed";
     int64_t committed = std::stoll(**checkpoint);
-    auto all = spool->Lease("s", 10000000, size_t{1} << 40);
+    auto all = spool->Lease("s", 10000000, std::numeric_limits<size_t>::max());
     ASSERT_TRUE(all.ok());
     ASSERT_EQ(static_cast<int64_t>(all->size()), committed + 1) << "round " << round;
     for (int64_t i = 0; i <= committed; ++i) {
