@@ -1,6 +1,7 @@
 // The sd-journal implementation of JournalReader (built only with KEDGE_WITH_JOURNALD).
 #include <systemd/sd-journal.h>
 
+#include <cerrno>
 #include <cstdlib>
 #include <cstring>
 
@@ -82,9 +83,16 @@ StatusOr<std::unique_ptr<JournalReader>> OpenSystemJournal(const std::string& di
   int r = directory.empty() ? sd_journal_open(&j, SD_JOURNAL_LOCAL_ONLY)
                             : sd_journal_open_directory(&j, directory.c_str(), 0);
   if (r < 0) {
+    // Only a permission error is about the group; ENOSYS comes from kernels or emulators
+    // (qemu-user) that lack a system call the journal library needs.
+    std::string hint = (r == -EACCES || r == -EPERM)
+                           ? " (is kedge in the systemd-journal group?)"
+                           : r == -ENOSYS ? " (this kernel or emulator lacks a system call "
+                                            "libsystemd needs)"
+                                          : "";
     return UnavailableError("cannot open the journal" +
                             (directory.empty() ? std::string() : " in " + directory) + ": " +
-                            std::strerror(-r) + " (is kedge in the systemd-journal group?)");
+                            std::strerror(-r) + hint);
   }
   return std::unique_ptr<JournalReader>(new SdJournalReader(j));
 }

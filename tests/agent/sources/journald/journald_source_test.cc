@@ -210,6 +210,9 @@ TEST_F(JournaldSourceTest, ReadsARealJournalFileWithUnitFilterAndResumesFromTheC
   c.journald.directory = dir;
   c.journald.units = {"app.service"};
   StatusOr<std::unique_ptr<JournalReader>> reader = OpenSystemJournal(dir);
+  if (!reader.ok() && reader.status().message().find("lacks a system call") != std::string::npos) {
+    GTEST_SKIP() << reader.status().ToString();  // qemu-user, for the cross-built tests
+  }
   ASSERT_TRUE(reader.ok()) << reader.status().ToString();
   JournaldSource source(c, std::move(*reader), sink_, metrics_);
   ASSERT_TRUE(source.Start({}).ok());
