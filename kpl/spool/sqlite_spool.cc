@@ -242,20 +242,7 @@ Status SqliteSpool::WritePending() {
     insert_sink_.BindText(2, sinks_[i].name);
     KEDGE_RETURN_IF_ERROR(insert_sink_.Run("adding sink " + sinks_[i].name));
   }
-  for (const PendingRecord& p : pending_records_) {
-    insert_record_.BindInt64(1, p.id);
-    insert_record_.BindInt64(2, sinks_[p.sink].id);
-    insert_record_.BindInt64(3, p.record.created_ms);
-    insert_record_.BindInt64(4, static_cast<int64_t>(p.bytes));
-    insert_record_.BindBlob(5, p.record.partition_key);
-    if (p.record.explicit_hash_key.empty()) {
-      insert_record_.BindNull(6);
-    } else {
-      insert_record_.BindText(6, p.record.explicit_hash_key);
-    }
-    insert_record_.BindBlob(7, p.record.data);
-    KEDGE_RETURN_IF_ERROR(insert_record_.Run("appending records"));
-  }
+  KEDGE_RETURN_IF_ERROR(InsertPendingRecords());
   const int64_t now_ms = ToUnixMillis(clock_.WallNow());
   for (const auto& [source, value] : pending_checkpoints_) {
     upsert_checkpoint_.BindText(1, source);
@@ -298,6 +285,38 @@ Status SqliteSpool::WritePending() {
   set_meta_.BindText(1, "next_id");
   set_meta_.BindInt64(2, next_id_);
   return set_meta_.Run(what);
+}
+
+// Binds one record's seven parameters starting at 1-based index `first`.
+void SqliteSpool::BindPendingRecord(SqliteStatement& stmt, int first, const PendingRecord& p) {
+  stmt.BindInt64(first, p.id);
+  stmt.BindInt64(first + 1, sinks_[p.sink].id);
+  stmt.BindInt64(first + 2, p.record.created_ms);
+  stmt.BindInt64(first + 3, static_cast<int64_t>(p.bytes));
+  stmt.BindBlob(first + 4, p.record.partition_key);
+  if (p.record.explicit_hash_key.empty()) {
+    stmt.BindNull(first + 5);
+  } else {
+    stmt.BindText(first + 5, p.record.explicit_hash_key);
+  }
+  stmt.BindBlob(first + 6, p.record.data);
+}
+
+// Full batches go through the multi-row statement, the rest one by one.
+Status SqliteSpool::InsertPendingRecords() {
+  const size_t n = pending_records_.size();
+  size_t i = 0;
+  for (; i + kInsertBatchRows <= n; i += kInsertBatchRows) {
+    for (int row = 0; row < kInsertBatchRows; ++row) {
+      BindPendingRecord(insert_records_batch_, 1 + 7 * row, pending_records_[i + row]);
+    }
+    KEDGE_RETURN_IF_ERROR(insert_records_batch_.Run("appending records"));
+  }
+  for (; i < n; ++i) {
+    BindPendingRecord(insert_record_, 1, pending_records_[i]);
+    KEDGE_RETURN_IF_ERROR(insert_record_.Run("appending records"));
+  }
+  return Status::Ok();
 }
 
 void SqliteSpool::ClearPending() {

@@ -154,6 +154,8 @@ class SqliteSpool final : public Spool {
   Status CheckRoom(uint64_t incoming);
   StatusOr<uint64_t> DropOldest(uint64_t needed);
   Status WritePending();
+  Status InsertPendingRecords();
+  void BindPendingRecord(SqliteStatement& stmt, int first, const PendingRecord& p);
   void ClearPending();
   void ExpireLeases();
   void NotePending(size_t ops);
@@ -181,6 +183,10 @@ class SqliteSpool final : public Spool {
   SqliteStatement delete_records_, add_attempts_, to_dead_letters_, trim_dead_letters_;
   SqliteStatement scan_sink_, get_record_, scan_oldest_, oldest_of_sink_, set_meta_;
   SqliteStatement list_dead_letters_;
+  // Inserts kInsertBatchRows records in one statement: a statement per record costs a B-tree
+  // seek from the root, a halt and a reset each; a multi-row one keeps its cursor open.
+  static constexpr int kInsertBatchRows = 32;
+  SqliteStatement insert_records_batch_;
 
   std::vector<SinkState> sinks_;
   std::unordered_map<std::string, size_t> sink_by_name_;

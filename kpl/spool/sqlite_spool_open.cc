@@ -216,7 +216,13 @@ Status SqliteSpool::PrepareStatements() {
        "FROM dead_letters ORDER BY id DESC LIMIT ?1"},
   };
   for (const auto& s : statements) KEDGE_RETURN_IF_ERROR(s.stmt->Prepare(db_, s.sql, ctx));
-  return Status::Ok();
+  std::string batch =
+      "INSERT INTO records(id, sink_id, created_ms, attempts, bytes, partition_key, "
+      "explicit_hash_key, data) VALUES";
+  for (int i = 0; i < kInsertBatchRows; ++i) {
+    batch += i == 0 ? "(?,?,?,0,?,?,?,?)" : ",(?,?,?,0,?,?,?,?)";
+  }
+  return insert_records_batch_.Prepare(db_, batch.c_str(), ctx);
 }
 
 // Reads the sinks and their counts, which every commit keeps exact. After a crash or power
