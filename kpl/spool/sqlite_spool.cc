@@ -135,7 +135,7 @@ StatusOr<uint64_t> SqliteSpool::DropOldest(uint64_t needed) {
       ++rows;
       int64_t id = scan_oldest_.ColumnInt64(0);
       cursor = id;
-      if (leased_.count(id) != 0 || pending_delete_set_.count(id) != 0) continue;
+      if (leased_.count(id) != 0 || IsPendingDelete(id)) continue;
       Victim victim{id, scan_oldest_.ColumnInt64(1),
                     static_cast<uint64_t>(scan_oldest_.ColumnInt64(2))};
       planned += victim.bytes;
@@ -157,6 +157,7 @@ StatusOr<uint64_t> SqliteSpool::DropOldest(uint64_t needed) {
       dropped_++;
       RemoveFromCounts(sink, victim.bytes);
       MarkForDelete(victim.id);
+      dropped_unleased_.insert(victim.id);
       freed += victim.bytes;
     }
     if (exhausted) break;
@@ -262,7 +263,8 @@ Status SqliteSpool::WritePending() {
     KEDGE_RETURN_IF_ERROR(to_dead_letters_.Run("moving records to dead letters"));
   }
   // Acks come in id order runs; one range delete per run costs one B-tree seek, not one per id.
-  std::sort(pending_deletes_.begin(), pending_deletes_.end());
+  if (!deletes_sorted_) std::sort(pending_deletes_.begin(), pending_deletes_.end());
+  deletes_sorted_ = true;
   for (size_t i = 0; i < pending_deletes_.size();) {
     size_t j = i + 1;
     while (j < pending_deletes_.size() && pending_deletes_[j] == pending_deletes_[j - 1] + 1) ++j;
@@ -330,7 +332,8 @@ void SqliteSpool::ClearPending() {
   pending_records_.clear();
   pending_checkpoints_.clear();
   pending_deletes_.clear();
-  pending_delete_set_.clear();
+  deletes_sorted_ = true;
+  dropped_unleased_.clear();
   pending_dead_.clear();
   pending_attempts_.clear();
   pending_ops_ = 0;
@@ -381,9 +384,15 @@ void SqliteSpool::RemoveFromCounts(size_t sink, uint64_t bytes) {
 }
 
 void SqliteSpool::MarkForDelete(int64_t id) {
-  pending_delete_set_.insert(id);
+  if (!pending_deletes_.empty() && pending_deletes_.back() > id) deletes_sorted_ = false;
   pending_deletes_.push_back(id);
   NotePending(1);
+}
+
+bool SqliteSpool::IsPendingDelete(int64_t id) {
+  if (!deletes_sorted_) std::sort(pending_deletes_.begin(), pending_deletes_.end());
+  deletes_sorted_ = true;
+  return std::binary_search(pending_deletes_.begin(), pending_deletes_.end(), id);
 }
 
 // ---- Checkpoints, dead letters, stats ----
@@ -440,7 +449,7 @@ std::optional<int64_t> SqliteSpool::OldestCreated(SinkState& sink) {
     int64_t id = oldest_of_sink_.ColumnInt64(0);
     if (first) sink.oldest_hint = id;
     first = false;
-    if (pending_delete_set_.count(id) != 0) continue;
+    if (IsPendingDelete(id)) continue;
     created = oldest_of_sink_.ColumnInt64(1);
     break;
   }

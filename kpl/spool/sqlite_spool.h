@@ -163,6 +163,8 @@ class SqliteSpool final : public Spool {
   std::optional<std::pair<size_t, uint64_t>> Release(int64_t id, int* attempts);
   void RemoveFromCounts(size_t sink, uint64_t bytes);
   void MarkForDelete(int64_t id);
+  // Whether `id` waits for the next commit's delete (sorts pending_deletes_ if needed).
+  bool IsPendingDelete(int64_t id);
   Status LeaseRequeued(SinkState& sink, size_t sink_index, size_t max_records, size_t max_bytes,
                        std::vector<SpooledRecord>* out, size_t* out_bytes);
   Status LeaseScan(SinkState& sink, size_t sink_index, size_t max_records, size_t max_bytes,
@@ -206,8 +208,12 @@ class SqliteSpool final : public Spool {
   // Work for the next commit.
   std::vector<PendingRecord> pending_records_;
   std::map<std::string, std::string> pending_checkpoints_;
+  // Every id to delete (acked, dead-lettered, dropped), in the order marked; deletes_sorted_
+  // says whether that is ascending. Only drop_oldest can mark a record a sender has not
+  // leased yet, so only those ids need the hash set that lease scans check per row.
   std::vector<int64_t> pending_deletes_;
-  std::unordered_set<int64_t> pending_delete_set_;
+  bool deletes_sorted_ = true;
+  std::unordered_set<int64_t> dropped_unleased_;
   std::vector<std::pair<int64_t, std::string>> pending_dead_;
   std::unordered_map<int64_t, int> pending_attempts_;
   size_t pending_ops_ = 0;

@@ -9,7 +9,7 @@
 namespace kedge::kpl {
 
 std::optional<std::pair<size_t, uint64_t>> SqliteSpool::Release(int64_t id, int* attempts) {
-  if (pending_delete_set_.count(id) != 0) return std::nullopt;
+  // An id marked for delete is neither leased nor re-queued, so the lookups below miss it.
   auto it = leased_.find(id);
   if (it != leased_.end()) {
     auto result = std::make_pair(it->second.sink, it->second.bytes);
@@ -132,7 +132,7 @@ Status SqliteSpool::LeaseScan(SinkState& sink, size_t sink_index, size_t max_rec
     while ((rc = scan_sink_.Step()) == SQLITE_ROW) {
       int64_t id = scan_sink_.ColumnInt64(0);
       uint64_t bytes = static_cast<uint64_t>(scan_sink_.ColumnInt64(1));
-      if (pending_delete_set_.count(id) == 0) {
+      if (dropped_unleased_.count(id) == 0) {
         if (!out->empty() && *out_bytes + bytes > max_bytes) {
           budget_spent = true;
           break;
