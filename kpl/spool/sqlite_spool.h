@@ -169,7 +169,8 @@ class SqliteSpool final : public Spool {
                        std::vector<SpooledRecord>* out, size_t* out_bytes);
   Status LeaseScan(SinkState& sink, size_t sink_index, size_t max_records, size_t max_bytes,
                    std::vector<SpooledRecord>* out, size_t* out_bytes);
-  void TakeLease(size_t sink_index, SpooledRecord record, uint64_t bytes,
+  // Leases out->back(), just read, until `deadline`.
+  void TakeLease(size_t sink_index, uint64_t bytes, SteadyTime deadline,
                  std::vector<SpooledRecord>* out, size_t* out_bytes);
   std::optional<int64_t> OldestCreated(SinkState& sink);
   Status Fail(Status status);
