@@ -296,11 +296,8 @@ void SqliteSpool::BindPendingRecord(SqliteStatement& stmt, int first, const Pend
   stmt.BindInt64(first + 2, p.record.created_ms);
   stmt.BindInt64(first + 3, static_cast<int64_t>(p.bytes));
   stmt.BindBlob(first + 4, p.record.partition_key);
-  if (p.record.explicit_hash_key.empty()) {
-    stmt.BindNull(first + 5);
-  } else {
-    stmt.BindText(first + 5, p.record.explicit_hash_key);
-  }
+  // Left unbound, the parameter is NULL: Reset() clears every binding.
+  if (!p.record.explicit_hash_key.empty()) stmt.BindText(first + 5, p.record.explicit_hash_key);
   stmt.BindBlob(first + 6, p.record.data);
 }
 

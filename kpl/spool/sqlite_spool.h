@@ -188,7 +188,7 @@ class SqliteSpool final : public Spool {
   SqliteStatement list_dead_letters_;
   // Inserts kInsertBatchRows records in one statement: a statement per record costs a B-tree
   // seek from the root, a halt and a reset each; a multi-row one keeps its cursor open.
-  static constexpr int kInsertBatchRows = 32;
+  static constexpr int kInsertBatchRows = 64;
   SqliteStatement insert_records_batch_;
 
   std::vector<SinkState> sinks_;
