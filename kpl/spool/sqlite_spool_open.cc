@@ -352,7 +352,8 @@ void SqliteSpool::CloseDatabase() {
   for (SqliteStatement* stmt :
        {&insert_sink_, &insert_record_, &upsert_checkpoint_, &get_checkpoint_, &delete_records_,
         &add_attempts_, &to_dead_letters_, &trim_dead_letters_, &scan_sink_, &get_record_,
-        &scan_oldest_, &oldest_of_sink_, &set_meta_, &list_dead_letters_, &update_sink_}) {
+        &scan_oldest_, &oldest_of_sink_, &set_meta_, &list_dead_letters_, &update_sink_,
+        &insert_records_batch_}) {
     *stmt = SqliteStatement();
   }
   if (db_ != nullptr) sqlite3_close_v2(db_);
