@@ -155,6 +155,7 @@ class SqliteSpool final : public Spool {
   StatusOr<uint64_t> DropOldest(uint64_t needed);
   Status WritePending();
   Status InsertPendingRecords();
+  Status DeletePendingRecords();
   void BindPendingRecord(SqliteStatement& stmt, int first, const PendingRecord& p);
   void ClearPending();
   void ExpireLeases();
@@ -190,6 +191,7 @@ class SqliteSpool final : public Spool {
   // seek from the root, a halt and a reset each; a multi-row one keeps its cursor open.
   static constexpr int kInsertBatchRows = 64;
   SqliteStatement insert_records_batch_;
+  SqliteStatement count_records_, clear_records_;
 
   std::vector<SinkState> sinks_;
   std::unordered_map<std::string, size_t> sink_by_name_;

@@ -211,6 +211,8 @@ Status SqliteSpool::PrepareStatements() {
       {&oldest_of_sink_,
        "SELECT id, created_ms FROM records WHERE id >= ?1 AND sink_id = ?2 ORDER BY id"},
       {&set_meta_, "UPDATE meta SET value = ?2 WHERE key = ?1"},
+      {&count_records_, "SELECT count(*) FROM records"},
+      {&clear_records_, "DELETE FROM records"},
       {&list_dead_letters_,
        "SELECT id, sink, partition_key, data, created_ms, failed_ms, attempts, reason "
        "FROM dead_letters ORDER BY id DESC LIMIT ?1"},
@@ -353,7 +355,7 @@ void SqliteSpool::CloseDatabase() {
        {&insert_sink_, &insert_record_, &upsert_checkpoint_, &get_checkpoint_, &delete_records_,
         &add_attempts_, &to_dead_letters_, &trim_dead_letters_, &scan_sink_, &get_record_,
         &scan_oldest_, &oldest_of_sink_, &set_meta_, &list_dead_letters_, &update_sink_,
-        &insert_records_batch_}) {
+        &insert_records_batch_, &count_records_, &clear_records_}) {
     *stmt = SqliteStatement();
   }
   if (db_ != nullptr) sqlite3_close_v2(db_);
