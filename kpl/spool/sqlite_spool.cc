@@ -135,7 +135,7 @@ StatusOr<uint64_t> SqliteSpool::DropOldest(uint64_t needed) {
       ++rows;
       int64_t id = scan_oldest_.ColumnInt64(0);
       cursor = id;
-      if (leased_.count(id) != 0 || pending_delete_set_.count(id) != 0) continue;
+      if (leased_.count(id) != 0 || IsPendingDelete(id)) continue;
       Victim victim{id, scan_oldest_.ColumnInt64(1),
                     static_cast<uint64_t>(scan_oldest_.ColumnInt64(2))};
       planned += victim.bytes;
@@ -157,6 +157,7 @@ StatusOr<uint64_t> SqliteSpool::DropOldest(uint64_t needed) {
       dropped_++;
       RemoveFromCounts(sink, victim.bytes);
       MarkForDelete(victim.id);
+      dropped_unleased_.insert(victim.id);
       freed += victim.bytes;
     }
     if (exhausted) break;
@@ -242,20 +243,6 @@ Status SqliteSpool::WritePending() {
     insert_sink_.BindText(2, sinks_[i].name);
     KEDGE_RETURN_IF_ERROR(insert_sink_.Run("adding sink " + sinks_[i].name));
   }
-  for (const PendingRecord& p : pending_records_) {
-    insert_record_.BindInt64(1, p.id);
-    insert_record_.BindInt64(2, sinks_[p.sink].id);
-    insert_record_.BindInt64(3, p.record.created_ms);
-    insert_record_.BindInt64(4, static_cast<int64_t>(p.bytes));
-    insert_record_.BindBlob(5, p.record.partition_key);
-    if (p.record.explicit_hash_key.empty()) {
-      insert_record_.BindNull(6);
-    } else {
-      insert_record_.BindText(6, p.record.explicit_hash_key);
-    }
-    insert_record_.BindBlob(7, p.record.data);
-    KEDGE_RETURN_IF_ERROR(insert_record_.Run("appending records"));
-  }
   const int64_t now_ms = ToUnixMillis(clock_.WallNow());
   for (const auto& [source, value] : pending_checkpoints_) {
     upsert_checkpoint_.BindText(1, source);
@@ -274,16 +261,9 @@ Status SqliteSpool::WritePending() {
     to_dead_letters_.BindText(3, reason);
     KEDGE_RETURN_IF_ERROR(to_dead_letters_.Run("moving records to dead letters"));
   }
-  // Acks come in id order runs; one range delete per run costs one B-tree seek, not one per id.
-  std::sort(pending_deletes_.begin(), pending_deletes_.end());
-  for (size_t i = 0; i < pending_deletes_.size();) {
-    size_t j = i + 1;
-    while (j < pending_deletes_.size() && pending_deletes_[j] == pending_deletes_[j - 1] + 1) ++j;
-    delete_records_.BindInt64(1, pending_deletes_[i]);
-    delete_records_.BindInt64(2, pending_deletes_[j - 1]);
-    KEDGE_RETURN_IF_ERROR(delete_records_.Run("deleting sent records"));
-    i = j;
-  }
+  // Deletes first: only committed records are deleted, and a table emptied whole is cheap.
+  KEDGE_RETURN_IF_ERROR(DeletePendingRecords());
+  KEDGE_RETURN_IF_ERROR(InsertPendingRecords());
   if (!pending_dead_.empty() && dead_letter_rows_ > options_.max_dead_letters) {
     trim_dead_letters_.BindInt64(1, static_cast<int64_t>(options_.max_dead_letters));
     KEDGE_RETURN_IF_ERROR(trim_dead_letters_.Run("trimming dead letters"));
@@ -300,6 +280,66 @@ Status SqliteSpool::WritePending() {
   return set_meta_.Run(what);
 }
 
+// Deletes the records acked, dead-lettered or dropped since the last commit. When they are
+// every committed record (a spool that keeps up), one DELETE without WHERE empties the table
+// page by page instead of deleting and rebalancing row by row; the in-memory count only
+// suggests that, a count(*) confirms it.
+Status SqliteSpool::DeletePendingRecords() {
+  if (pending_deletes_.empty()) return Status::Ok();
+  if (records_ == pending_records_.size()) {
+    int rc = count_records_.Step();
+    int64_t rows = rc == SQLITE_ROW ? count_records_.ColumnInt64(0) : -1;
+    Status status =
+        rc == SQLITE_ROW ? Status::Ok() : SqliteError(db_, rc, Context(), "counting records");
+    count_records_.Reset();
+    KEDGE_RETURN_IF_ERROR(status);
+    if (static_cast<uint64_t>(rows) == pending_deletes_.size()) {
+      return clear_records_.Run("deleting sent records");
+    }
+  }
+  // Acks come in id order runs; one range delete per run costs one B-tree seek, not one per id.
+  if (!deletes_sorted_) std::sort(pending_deletes_.begin(), pending_deletes_.end());
+  deletes_sorted_ = true;
+  for (size_t i = 0; i < pending_deletes_.size();) {
+    size_t j = i + 1;
+    while (j < pending_deletes_.size() && pending_deletes_[j] == pending_deletes_[j - 1] + 1) ++j;
+    delete_records_.BindInt64(1, pending_deletes_[i]);
+    delete_records_.BindInt64(2, pending_deletes_[j - 1]);
+    KEDGE_RETURN_IF_ERROR(delete_records_.Run("deleting sent records"));
+    i = j;
+  }
+  return Status::Ok();
+}
+
+// Binds one record's seven parameters starting at 1-based index `first`.
+void SqliteSpool::BindPendingRecord(SqliteStatement& stmt, int first, const PendingRecord& p) {
+  stmt.BindInt64(first, p.id);
+  stmt.BindInt64(first + 1, sinks_[p.sink].id);
+  stmt.BindInt64(first + 2, p.record.created_ms);
+  stmt.BindInt64(first + 3, static_cast<int64_t>(p.bytes));
+  stmt.BindBlob(first + 4, p.record.partition_key);
+  // Left unbound, the parameter is NULL: Reset() clears every binding.
+  if (!p.record.explicit_hash_key.empty()) stmt.BindText(first + 5, p.record.explicit_hash_key);
+  stmt.BindBlob(first + 6, p.record.data);
+}
+
+// Full batches go through the multi-row statement, the rest one by one.
+Status SqliteSpool::InsertPendingRecords() {
+  const size_t n = pending_records_.size();
+  size_t i = 0;
+  for (; i + kInsertBatchRows <= n; i += kInsertBatchRows) {
+    for (int row = 0; row < kInsertBatchRows; ++row) {
+      BindPendingRecord(insert_records_batch_, 1 + 7 * row, pending_records_[i + row]);
+    }
+    KEDGE_RETURN_IF_ERROR(insert_records_batch_.Run("appending records"));
+  }
+  for (; i < n; ++i) {
+    BindPendingRecord(insert_record_, 1, pending_records_[i]);
+    KEDGE_RETURN_IF_ERROR(insert_record_.Run("appending records"));
+  }
+  return Status::Ok();
+}
+
 void SqliteSpool::ClearPending() {
   committed_sinks_ = sinks_.size();
   for (SinkState& sink : sinks_) sink.counts_dirty = false;
@@ -311,7 +351,8 @@ void SqliteSpool::ClearPending() {
   pending_records_.clear();
   pending_checkpoints_.clear();
   pending_deletes_.clear();
-  pending_delete_set_.clear();
+  deletes_sorted_ = true;
+  dropped_unleased_.clear();
   pending_dead_.clear();
   pending_attempts_.clear();
   pending_ops_ = 0;
@@ -362,9 +403,15 @@ void SqliteSpool::RemoveFromCounts(size_t sink, uint64_t bytes) {
 }
 
 void SqliteSpool::MarkForDelete(int64_t id) {
-  pending_delete_set_.insert(id);
+  if (!pending_deletes_.empty() && pending_deletes_.back() > id) deletes_sorted_ = false;
   pending_deletes_.push_back(id);
   NotePending(1);
+}
+
+bool SqliteSpool::IsPendingDelete(int64_t id) {
+  if (!deletes_sorted_) std::sort(pending_deletes_.begin(), pending_deletes_.end());
+  deletes_sorted_ = true;
+  return std::binary_search(pending_deletes_.begin(), pending_deletes_.end(), id);
 }
 
 // ---- Checkpoints, dead letters, stats ----
@@ -421,7 +468,7 @@ std::optional<int64_t> SqliteSpool::OldestCreated(SinkState& sink) {
     int64_t id = oldest_of_sink_.ColumnInt64(0);
     if (first) sink.oldest_hint = id;
     first = false;
-    if (pending_delete_set_.count(id) != 0) continue;
+    if (IsPendingDelete(id)) continue;
     created = oldest_of_sink_.ColumnInt64(1);
     break;
   }

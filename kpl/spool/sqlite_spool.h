@@ -154,6 +154,9 @@ class SqliteSpool final : public Spool {
   Status CheckRoom(uint64_t incoming);
   StatusOr<uint64_t> DropOldest(uint64_t needed);
   Status WritePending();
+  Status InsertPendingRecords();
+  Status DeletePendingRecords();
+  void BindPendingRecord(SqliteStatement& stmt, int first, const PendingRecord& p);
   void ClearPending();
   void ExpireLeases();
   void NotePending(size_t ops);
@@ -161,11 +164,14 @@ class SqliteSpool final : public Spool {
   std::optional<std::pair<size_t, uint64_t>> Release(int64_t id, int* attempts);
   void RemoveFromCounts(size_t sink, uint64_t bytes);
   void MarkForDelete(int64_t id);
+  // Whether `id` waits for the next commit's delete (sorts pending_deletes_ if needed).
+  bool IsPendingDelete(int64_t id);
   Status LeaseRequeued(SinkState& sink, size_t sink_index, size_t max_records, size_t max_bytes,
                        std::vector<SpooledRecord>* out, size_t* out_bytes);
   Status LeaseScan(SinkState& sink, size_t sink_index, size_t max_records, size_t max_bytes,
                    std::vector<SpooledRecord>* out, size_t* out_bytes);
-  void TakeLease(size_t sink_index, SpooledRecord record, uint64_t bytes,
+  // Leases out->back(), just read, until `deadline`.
+  void TakeLease(size_t sink_index, uint64_t bytes, SteadyTime deadline,
                  std::vector<SpooledRecord>* out, size_t* out_bytes);
   std::optional<int64_t> OldestCreated(SinkState& sink);
   Status Fail(Status status);
@@ -181,6 +187,11 @@ class SqliteSpool final : public Spool {
   SqliteStatement delete_records_, add_attempts_, to_dead_letters_, trim_dead_letters_;
   SqliteStatement scan_sink_, get_record_, scan_oldest_, oldest_of_sink_, set_meta_;
   SqliteStatement list_dead_letters_;
+  // Inserts kInsertBatchRows records in one statement: a statement per record costs a B-tree
+  // seek from the root, a halt and a reset each; a multi-row one keeps its cursor open.
+  static constexpr int kInsertBatchRows = 64;
+  SqliteStatement insert_records_batch_;
+  SqliteStatement count_records_, clear_records_;
 
   std::vector<SinkState> sinks_;
   std::unordered_map<std::string, size_t> sink_by_name_;
@@ -200,8 +211,12 @@ class SqliteSpool final : public Spool {
   // Work for the next commit.
   std::vector<PendingRecord> pending_records_;
   std::map<std::string, std::string> pending_checkpoints_;
+  // Every id to delete (acked, dead-lettered, dropped), in the order marked; deletes_sorted_
+  // says whether that is ascending. Only drop_oldest can mark a record a sender has not
+  // leased yet, so only those ids need the hash set that lease scans check per row.
   std::vector<int64_t> pending_deletes_;
-  std::unordered_set<int64_t> pending_delete_set_;
+  bool deletes_sorted_ = true;
+  std::unordered_set<int64_t> dropped_unleased_;
   std::vector<std::pair<int64_t, std::string>> pending_dead_;
   std::unordered_map<int64_t, int> pending_attempts_;
   size_t pending_ops_ = 0;

@@ -9,7 +9,7 @@
 namespace kedge::kpl {
 
 std::optional<std::pair<size_t, uint64_t>> SqliteSpool::Release(int64_t id, int* attempts) {
-  if (pending_delete_set_.count(id) != 0) return std::nullopt;
+  // An id marked for delete is neither leased nor re-queued, so the lookups below miss it.
   auto it = leased_.find(id);
   if (it != leased_.end()) {
     auto result = std::make_pair(it->second.sink, it->second.bytes);
@@ -69,42 +69,48 @@ StatusOr<std::vector<SpooledRecord>> SqliteSpool::Lease(const std::string& sink_
 }
 
 namespace {
-// Reads the columns shared by scan_sink_ and get_record_ into a record.
-SpooledRecord ReadRecord(const SqliteStatement& stmt, const std::string& sink) {
-  SpooledRecord record;
+constexpr uint64_t kLeaseReserveCap = 1024;
+
+// Reads the columns shared by scan_sink_ and get_record_ into a new record at the end of
+// `out`, in place: a record built elsewhere and moved in costs a move of its four strings.
+void ReadRecord(const SqliteStatement& stmt, const std::string& sink,
+                std::vector<SpooledRecord>* out) {
+  SpooledRecord& record = out->emplace_back();
   record.id = stmt.ColumnInt64(0);
   record.sink = sink;
   record.created_ms = stmt.ColumnInt64(2);
   record.attempts = static_cast<int>(stmt.ColumnInt64(3));
   record.partition_key = stmt.ColumnString(4);
-  record.explicit_hash_key = stmt.ColumnString(5);
+  if (!stmt.ColumnIsNull(5)) record.explicit_hash_key = stmt.ColumnString(5);
   record.data = stmt.ColumnString(6);
-  return record;
 }
 }  // namespace
 
-void SqliteSpool::TakeLease(size_t sink_index, SpooledRecord record, uint64_t bytes,
+void SqliteSpool::TakeLease(size_t sink_index, uint64_t bytes, SteadyTime deadline,
                             std::vector<SpooledRecord>* out, size_t* out_bytes) {
-  auto delta = pending_attempts_.find(record.id);
-  if (delta != pending_attempts_.end()) record.attempts += delta->second;
-  SteadyTime deadline = clock_.Now() + options_.lease_timeout;
+  SpooledRecord& record = out->back();
+  if (!pending_attempts_.empty()) {
+    auto delta = pending_attempts_.find(record.id);
+    if (delta != pending_attempts_.end()) record.attempts += delta->second;
+  }
   leased_[record.id] = LeaseInfo{sink_index, bytes, record.attempts, deadline};
   lease_queue_.emplace_back(deadline, record.id);
   sinks_[sink_index].leased++;
   *out_bytes += bytes;
-  out->push_back(std::move(record));
 }
 
 Status SqliteSpool::LeaseRequeued(SinkState& sink, size_t sink_index, size_t max_records,
                                   size_t max_bytes, std::vector<SpooledRecord>* out,
                                   size_t* out_bytes) {
+  const SteadyTime deadline = clock_.Now() + options_.lease_timeout;
   while (!sink.requeued.empty() && out->size() < max_records) {
     auto [id, bytes] = *sink.requeued.begin();
     if (!out->empty() && *out_bytes + bytes > max_bytes) break;
     get_record_.BindInt64(1, id);
     int rc = get_record_.Step();
     if (rc == SQLITE_ROW) {
-      TakeLease(sink_index, ReadRecord(get_record_, sink.name), bytes, out, out_bytes);
+      ReadRecord(get_record_, sink.name, out);
+      TakeLease(sink_index, bytes, deadline, out, out_bytes);
     }
     Status status = rc == SQLITE_ROW || rc == SQLITE_DONE
                         ? Status::Ok()
@@ -121,6 +127,13 @@ Status SqliteSpool::LeaseRequeued(SinkState& sink, size_t sink_index, size_t max
 Status SqliteSpool::LeaseScan(SinkState& sink, size_t sink_index, size_t max_records,
                               size_t max_bytes, std::vector<SpooledRecord>* out,
                               size_t* out_bytes) {
+  const SteadyTime deadline = clock_.Now() + options_.lease_timeout;
+  if (sink.scan_cursor < last_committed_id_) {
+    // At most this many rows can come: room for them at once (capped), not by doubling.
+    uint64_t rows_left = static_cast<uint64_t>(last_committed_id_ - sink.scan_cursor);
+    size_t room = std::min<uint64_t>({max_records - out->size(), rows_left, kLeaseReserveCap});
+    out->reserve(out->size() + room);
+  }
   while (out->size() < max_records && sink.scan_cursor < last_committed_id_) {
     const int64_t limit = static_cast<int64_t>(max_records - out->size());
     scan_sink_.BindInt64(1, sink.scan_cursor);
@@ -132,12 +145,13 @@ Status SqliteSpool::LeaseScan(SinkState& sink, size_t sink_index, size_t max_rec
     while ((rc = scan_sink_.Step()) == SQLITE_ROW) {
       int64_t id = scan_sink_.ColumnInt64(0);
       uint64_t bytes = static_cast<uint64_t>(scan_sink_.ColumnInt64(1));
-      if (pending_delete_set_.count(id) == 0) {
+      if (dropped_unleased_.count(id) == 0) {
         if (!out->empty() && *out_bytes + bytes > max_bytes) {
           budget_spent = true;
           break;
         }
-        TakeLease(sink_index, ReadRecord(scan_sink_, sink.name), bytes, out, out_bytes);
+        ReadRecord(scan_sink_, sink.name, out);
+        TakeLease(sink_index, bytes, deadline, out, out_bytes);
       }
       ++rows;
       sink.scan_cursor = id;

@@ -211,12 +211,20 @@ Status SqliteSpool::PrepareStatements() {
       {&oldest_of_sink_,
        "SELECT id, created_ms FROM records WHERE id >= ?1 AND sink_id = ?2 ORDER BY id"},
       {&set_meta_, "UPDATE meta SET value = ?2 WHERE key = ?1"},
+      {&count_records_, "SELECT count(*) FROM records"},
+      {&clear_records_, "DELETE FROM records"},
       {&list_dead_letters_,
        "SELECT id, sink, partition_key, data, created_ms, failed_ms, attempts, reason "
        "FROM dead_letters ORDER BY id DESC LIMIT ?1"},
   };
   for (const auto& s : statements) KEDGE_RETURN_IF_ERROR(s.stmt->Prepare(db_, s.sql, ctx));
-  return Status::Ok();
+  std::string batch =
+      "INSERT INTO records(id, sink_id, created_ms, attempts, bytes, partition_key, "
+      "explicit_hash_key, data) VALUES";
+  for (int i = 0; i < kInsertBatchRows; ++i) {
+    batch += i == 0 ? "(?,?,?,0,?,?,?,?)" : ",(?,?,?,0,?,?,?,?)";
+  }
+  return insert_records_batch_.Prepare(db_, batch.c_str(), ctx);
 }
 
 // Reads the sinks and their counts, which every commit keeps exact. After a crash or power
@@ -346,7 +354,8 @@ void SqliteSpool::CloseDatabase() {
   for (SqliteStatement* stmt :
        {&insert_sink_, &insert_record_, &upsert_checkpoint_, &get_checkpoint_, &delete_records_,
         &add_attempts_, &to_dead_letters_, &trim_dead_letters_, &scan_sink_, &get_record_,
-        &scan_oldest_, &oldest_of_sink_, &set_meta_, &list_dead_letters_, &update_sink_}) {
+        &scan_oldest_, &oldest_of_sink_, &set_meta_, &list_dead_letters_, &update_sink_,
+        &insert_records_batch_, &count_records_, &clear_records_}) {
     *stmt = SqliteStatement();
   }
   if (db_ != nullptr) sqlite3_close_v2(db_);

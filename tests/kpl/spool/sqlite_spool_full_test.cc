@@ -89,6 +89,33 @@ TEST_F(SqliteSpoolFullTest, DropOldestDeletesOldestUnleasedRecordsAndCountsThemP
   EXPECT_EQ(Drain(*spool, "b"), (std::vector<std::string>{"rec00003"}));
 }
 
+TEST_F(SqliteSpoolFullTest, DropOldestStepsOverRecordsAckedOutOfOrderButNotYetDeleted) {
+  options_.max_bytes = 4 * kRecordBytes;
+  options_.when_full = WhenFull::kDropOldest;
+  options_.commit_records = 1000;  // the acks' deletes stay pending
+  auto spool = OpenSpool();
+  ASSERT_TRUE(spool->Append({Numbered("s", 0), Numbered("s", 1), Numbered("s", 2),
+                             Numbered("s", 3)})
+                  .ok());
+  ASSERT_TRUE(spool->Commit().ok());
+  auto batch = spool->Lease("s", 2, 1 << 20);
+  ASSERT_EQ(Data(*batch), (std::vector<std::string>{"rec00000", "rec00001"}));
+  std::vector<int64_t> ids = Ids(*batch);
+  ASSERT_TRUE(spool->Ack({ids[1], ids[0]}).ok());  // newest first
+
+  // Four new records need the room of the two acked ones and of two more: rec00002 and
+  // rec00003 are dropped; the acked ones are not dropped (or counted) a second time.
+  ASSERT_TRUE(spool->Append({Numbered("s", 4), Numbered("s", 5), Numbered("s", 6),
+                             Numbered("s", 7)})
+                  .ok());
+  SpoolStats stats = spool->stats();
+  EXPECT_EQ(stats.dropped, 2u);
+  EXPECT_EQ(stats.records, 4u);
+  ASSERT_TRUE(spool->Commit().ok());
+  EXPECT_EQ(Drain(*spool, "s"),
+            (std::vector<std::string>{"rec00004", "rec00005", "rec00006", "rec00007"}));
+}
+
 TEST_F(SqliteSpoolFullTest, DropOldestCommitsPendingRecordsToDropThem) {
   options_.max_bytes = 2 * kRecordBytes;
   options_.when_full = WhenFull::kDropOldest;

@@ -315,6 +315,39 @@ TEST_F(SqliteSpoolTest, StatsCountRecordsBytesAndOldestPerSink) {
   EXPECT_EQ(stats.bytes, 2 * per_record);
 }
 
+TEST_F(SqliteSpoolTest, CommitThatRemovesEveryStoredRecordKeepsTheNewOnesAndDeadLetters) {
+  options_.commit_records = 1000;  // commit only when told
+  auto spool = OpenSpool();
+  ASSERT_TRUE(spool->Append({Rec("s", "a"), Rec("s", "b"), Rec("t", "c")}).ok());
+  ASSERT_TRUE(spool->Commit().ok());
+  auto s_batch = spool->Lease("s", 10, 1 << 20);
+  auto t_batch = spool->Lease("t", 10, 1 << 20);
+  ASSERT_EQ(s_batch->size(), 2u);
+  ASSERT_EQ(t_batch->size(), 1u);
+  // Every stored record leaves in one commit that also adds new ones.
+  ASSERT_TRUE(spool->Ack(Ids(*s_batch)).ok());
+  ASSERT_TRUE(spool->DeadLetter(Ids(*t_batch), "rejected").ok());
+  ASSERT_TRUE(spool->Append({Rec("s", "d"), Rec("t", "e")}).ok());
+  ASSERT_TRUE(spool->Commit().ok());
+
+  spool.reset();
+  spool = OpenSpool();  // what the file holds
+  EXPECT_EQ(spool->stats().records, 2u);
+  EXPECT_EQ(Drain(*spool, "s"), std::vector<std::string>{"d"});
+  EXPECT_EQ(Drain(*spool, "t"), std::vector<std::string>{"e"});
+  auto dead = spool->ListDeadLetters(10);
+  ASSERT_TRUE(dead.ok());
+  ASSERT_EQ(dead->size(), 1u);
+  EXPECT_EQ((*dead)[0].data, "c");
+  // Ids still only grow after the table was emptied.
+  ASSERT_TRUE(spool->Commit().ok());
+  ASSERT_TRUE(spool->Append({Rec("s", "f")}).ok());
+  ASSERT_TRUE(spool->Commit().ok());
+  auto next = spool->Lease("s", 10, 1 << 20);
+  ASSERT_EQ(next->size(), 1u);
+  EXPECT_GT((*next)[0].id, Ids(*s_batch).back());
+}
+
 TEST_F(SqliteSpoolTest, ExplicitHashKeyRoundTrips) {
   auto spool = OpenSpool();
   SpoolRecord record = Rec("s", "d");
