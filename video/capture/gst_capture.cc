@@ -209,7 +209,7 @@ Status GstCapture::PullLoop(GstElement* pipeline, GstElement* sink, uint32_t run
       continue;
     }
     uint64_t before = frames_.load();
-    HandleSample(sample, run);
+    HandleSample(sample, sink, run);
     gst_sample_unref(sample);
     if (frames_.load() != before) *delivered = true;
   }
@@ -247,7 +247,18 @@ Status GstCapture::BusError(GstMessage* msg) const {
   return missing ? NotFoundError(text) : UnavailableError(text);
 }
 
-void GstCapture::HandleSample(GstSample* sample, uint32_t run) {
+// The pipeline's running time at this moment (clock time minus base time), -1 without a clock.
+int64_t GstCapture::RunningTimeNow(GstElement* sink) {
+  GstClock* clock = gst_element_get_clock(sink);
+  if (clock == nullptr) return -1;
+  GstClockTime now = gst_clock_get_time(clock);
+  GstClockTime base = gst_element_get_base_time(sink);
+  gst_object_unref(clock);
+  if (!GST_CLOCK_TIME_IS_VALID(now) || !GST_CLOCK_TIME_IS_VALID(base) || now < base) return -1;
+  return static_cast<int64_t>(now - base);
+}
+
+void GstCapture::HandleSample(GstSample* sample, GstElement* sink, uint32_t run) {
   GstBuffer* buffer = gst_sample_get_buffer(sample);
   if (buffer == nullptr) return;
   FrameVerdict verdict = ClassifyBuffer(FactsFromBuffer(buffer), seen_key_);
@@ -277,7 +288,8 @@ void GstCapture::HandleSample(GstSample* sample, uint32_t run) {
   GstClockTime running = gst_segment_to_running_time(gst_sample_get_segment(sample),
                                                      GST_FORMAT_TIME, GST_BUFFER_PTS(buffer));
   frame.running_time_ns = GST_CLOCK_TIME_IS_VALID(running) ? int64_t(running) : frame.pts_ns;
-  frame.producer_time_ns = anchor_.ProducerTime(frame.running_time_ns);
+  frame.producer_time_ns = anchor_.ProducerTime(
+      frame.running_time_ns, anchor_.anchored() ? -1 : RunningTimeNow(sink));
   frame.key = !GST_BUFFER_FLAG_IS_SET(buffer, GST_BUFFER_FLAG_DELTA_UNIT);
   frame.run = run;
   seen_key_ = seen_key_ || frame.key;

@@ -85,7 +85,8 @@ class GstCapture {
   Status PullLoop(GstElement* pipeline, GstElement* sink, uint32_t run, bool* delivered);
   Status BusError(GstMessage* msg) const;
   void LogWarning(GstMessage* msg) const;
-  void HandleSample(GstSample* sample, uint32_t run);
+  void HandleSample(GstSample* sample, GstElement* sink, uint32_t run);
+  static int64_t RunningTimeNow(GstElement* sink);
   Millis Backoff(int failures) const;
   bool stopping() const { return stop_.load(std::memory_order_acquire); }
 

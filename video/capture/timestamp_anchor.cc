@@ -5,12 +5,14 @@
 
 namespace kedge::video {
 
-int64_t TimestampAnchor::ProducerTime(int64_t running_time_ns) {
+int64_t TimestampAnchor::ProducerTime(int64_t running_time_ns, int64_t now_running_ns) {
   if (!anchored_) {
     int64_t wall_ns =
         std::chrono::duration_cast<std::chrono::nanoseconds>(clock_.WallNow().time_since_epoch())
             .count();
-    offset_ns_ = wall_ns - running_time_ns;
+    bool clock_usable = now_running_ns >= running_time_ns &&
+                        now_running_ns - running_time_ns <= kMaxLatencyNs;
+    offset_ns_ = wall_ns - (clock_usable ? now_running_ns : running_time_ns);
     if (last_ns_ != std::numeric_limits<int64_t>::min() &&
         offset_ns_ + running_time_ns < last_ns_ + kRestartGapNs) {
       offset_ns_ = last_ns_ + kRestartGapNs - running_time_ns;

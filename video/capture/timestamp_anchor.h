@@ -18,12 +18,18 @@ class TimestampAnchor {
  public:
   // Gap kept after the previous run's last frame when re-anchoring.
   static constexpr int64_t kRestartGapNs = 1'000'000;
+  // A pipeline clock further ahead of the frame than this is not trusted for anchoring.
+  static constexpr int64_t kMaxLatencyNs = 5'000'000'000;
 
   explicit TimestampAnchor(const Clock& clock) : clock_(clock) {}
 
   // The next frame starts a new run and re-anchors.
   void NewRun() { anchored_ = false; }
-  int64_t ProducerTime(int64_t running_time_ns);
+  // `now_running_ns`: the pipeline's running time at this moment, when known. A frame reaches
+  // us after the encoder's latency, so anchoring "now" to the frame's own running time would
+  // stamp it that much late; anchoring now to the running time now stamps it when captured.
+  int64_t ProducerTime(int64_t running_time_ns, int64_t now_running_ns = -1);
+  bool anchored() const { return anchored_; }
   // Wall time (epoch ns) that running time 0 maps to in the current run.
   int64_t offset_ns() const { return offset_ns_; }
 

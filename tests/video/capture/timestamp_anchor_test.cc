@@ -22,6 +22,24 @@ TEST(TimestampAnchorTest, AnchorsTheFirstFrameToTheWallClockThenFollowsRunningTi
   EXPECT_EQ(anchor.ProducerTime(500 + 33'000'000), start + 33'000'000);
 }
 
+TEST(TimestampAnchorTest, AFrameThatArrivesAfterTheEncodersLatencyIsStampedWhenCaptured) {
+  FakeClock clock;
+  TimestampAnchor anchor(clock);
+  const int64_t now = WallNs(clock);
+  // Captured at running time 0, handed over 400 ms later (the pipeline's running time now).
+  EXPECT_EQ(anchor.ProducerTime(0, 400'000'000), now - 400'000'000);
+  EXPECT_EQ(anchor.ProducerTime(33'000'000), now - 400'000'000 + 33'000'000);
+}
+
+TEST(TimestampAnchorTest, AnImplausiblePipelineClockIsNotUsedForTheAnchor) {
+  FakeClock clock;
+  TimestampAnchor a(clock);
+  EXPECT_EQ(a.ProducerTime(1'000, 500), WallNs(clock)) << "a clock behind the frame";
+  TimestampAnchor b(clock);
+  EXPECT_EQ(b.ProducerTime(0, TimestampAnchor::kMaxLatencyNs + 1), WallNs(clock))
+      << "more latency than any encoder has";
+}
+
 TEST(TimestampAnchorTest, RestartReanchorsToTheWallClock) {
   FakeClock clock;
   TimestampAnchor anchor(clock);
