@@ -50,6 +50,25 @@ std::string FragmentSummary(uint64_t stored, uint64_t acknowledged, uint64_t dro
          " left in " + dir;
 }
 
+SignalWatcher::SignalWatcher(std::function<void()> on_signal, std::function<bool()> on_tick) {
+  thread_ = std::thread([this, on_signal = std::move(on_signal), on_tick = std::move(on_tick)] {
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGTERM);
+    timespec tick{0, 200 * 1000 * 1000};
+    while (!done_.load()) {
+      if (sigtimedwait(&set, nullptr, &tick) > 0) return on_signal();
+      if (on_tick()) return;
+    }
+  });
+}
+
+SignalWatcher::~SignalWatcher() {
+  done_ = true;
+  thread_.join();
+}
+
 namespace {
 
 namespace kvs = video::kvs;
@@ -158,40 +177,6 @@ void PrintOutcome(const kvs::FragmentOutcome& o) {
   std::fflush(stdout);
 }
 
-// Stops the stream on SIGINT/SIGTERM, when the duration is over, or when the upload cannot
-// go on (the stream does not exist). The signals are blocked in
-// every thread (before any starts) and taken here with sigtimedwait.
-class StopWatcher {
- public:
-  StopWatcher(kvs::VideoStream& stream, std::optional<int> duration_s) {
-    thread_ = std::thread([this, &stream, duration_s] {
-      SteadyTime end = Clock::Real().Now() + std::chrono::seconds(duration_s.value_or(0));
-      sigset_t set;
-      sigemptyset(&set);
-      sigaddset(&set, SIGINT);
-      sigaddset(&set, SIGTERM);
-      timespec tick{0, 200 * 1000 * 1000};
-      while (!done_.load()) {
-        bool signalled = sigtimedwait(&set, nullptr, &tick) > 0;
-        if (signalled) std::fprintf(stderr, "kedge video put: stopping; uploading what is left\n");
-        bool unusable = !stream.upload_error().ok();  // e.g. the stream does not exist
-        if (signalled || unusable || (duration_s && Clock::Real().Now() >= end)) {
-          stream.RequestStop();
-          return;
-        }
-      }
-    });
-  }
-  ~StopWatcher() {
-    done_ = true;
-    thread_.join();
-  }
-
- private:
-  std::atomic<bool> done_{false};
-  std::thread thread_;
-};
-
 int PutVideo(const std::vector<std::string>& argv) {
   StatusOr<VideoArgs> args = ParseArgs(argv);
   if (!args.ok()) {
@@ -219,7 +204,21 @@ int PutVideo(const std::vector<std::string>& argv) {
   if (!stream.ok()) return ReportFailure("video put", stream.status());
   Status finished = (*stream)->Start();
   if (finished.ok()) {
-    StopWatcher watcher(**stream, args->duration_s);
+    // Stops on a signal, when the duration is over, or when the upload cannot go on (the
+    // stream does not exist).
+    kvs::VideoStream& video = **stream;
+    SteadyTime end = Clock::Real().Now() + std::chrono::seconds(args->duration_s.value_or(0));
+    SignalWatcher watcher(
+        [&video] {
+          std::fprintf(stderr, "kedge video put: stopping; uploading what is left\n");
+          video.RequestStop();
+        },
+        [&video, &args, end] {
+          bool unusable = !video.upload_error().ok();
+          if (!unusable && !(args->duration_s && Clock::Real().Now() >= end)) return false;
+          video.RequestStop();
+          return true;
+        });
     finished = (*stream)->Wait();
   }
   kvs::VideoStreamStats s = (*stream)->stats();

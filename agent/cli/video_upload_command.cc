@@ -159,35 +159,6 @@ void ShowProgress(video::FileUpload& upload, std::future<Status>& done) {
   }
 }
 
-// Cancels the upload on SIGINT/SIGTERM (blocked in every thread, taken here).
-class CancelOnSignal {
- public:
-  explicit CancelOnSignal(video::FileUpload& upload) {
-    thread_ = std::thread([this, &upload] {
-      sigset_t set;
-      sigemptyset(&set);
-      sigaddset(&set, SIGINT);
-      sigaddset(&set, SIGTERM);
-      timespec tick{0, 200 * 1000 * 1000};
-      while (!done_.load()) {
-        if (sigtimedwait(&set, nullptr, &tick) > 0) {
-          std::fprintf(stderr, "kedge video upload: cancelled; uploading what is stored\n");
-          upload.RequestCancel();
-          return;
-        }
-      }
-    });
-  }
-  ~CancelOnSignal() {
-    done_ = true;
-    thread_.join();
-  }
-
- private:
-  std::atomic<bool> done_{false};
-  std::thread thread_;
-};
-
 }  // namespace
 
 int UploadVideo(const std::vector<std::string>& argv, const char* usage) {
@@ -224,7 +195,13 @@ int UploadVideo(const std::vector<std::string>& argv, const char* usage) {
               info.height, info.duration_ns / 1e9, p.upload.stream_name.c_str());
   Status finished;
   {
-    CancelOnSignal cancel(**upload);
+    video::FileUpload& file_upload = **upload;
+    SignalWatcher cancel(
+        [&file_upload] {
+          std::fprintf(stderr, "kedge video upload: cancelled; uploading what is stored\n");
+          file_upload.RequestCancel();
+        },
+        [] { return false; });
     std::future<Status> done =
         std::async(std::launch::async, [&upload] { return (*upload)->Run(); });
     ShowProgress(**upload, done);
