@@ -6,6 +6,7 @@
 #endif
 #include <unistd.h>
 
+#include "agent/aws_credentials.h"
 #include "agent/processors/processor.h"
 #include "agent/sinks/file_sink.h"
 #include "agent/sinks/firehose_sink.h"
@@ -18,7 +19,6 @@
 #include "kpl/firehose_client.h"
 #include "kpl/kinesis_client.h"
 #include "kpl/spool/sqlite_spool.h"
-#include "platform/aws/credential_providers.h"
 #include "platform/aws/endpoints.h"
 #include "platform/logging.h"
 #include "platform/net/http_client.h"
@@ -292,12 +292,10 @@ milliseconds Agent::Impl::Wait(bool more) const {
 StatusOr<std::unique_ptr<Agent>> Agent::Create(const AgentConfig& config, Env& env, Clock& clock,
                                                MetricsRegistry& metrics, AgentOptions options) {
   auto impl = std::make_unique<Impl>(config, env, clock, metrics, options);
-  if (impl->config.device_id.empty()) {  // documented default: the host name
-    char host[256] = {};
-    if (::gethostname(host, sizeof host - 1) == 0) impl->config.device_id = host;
-  }
+  if (impl->config.device_id.empty()) impl->config.device_id = DefaultDeviceId();
   KEDGE_RETURN_IF_ERROR(impl->OpenSpool());
-  impl->credentials = aws::NewDefaultCredentialsChain(env, "");
+  impl->credentials =
+      NewAgentCredentials(impl->config.aws, impl->config.device_id, env, clock);
   impl->http = net::NewCurlHttpClient(net::HttpClientOptions{});
   net::HttpClient* http = impl->http.get();
   impl->file_wakeups = std::make_unique<FileWakeups>(clock, options.inotify,

@@ -6,7 +6,7 @@
 
 #include "platform/logging.h"
 #if KEDGE_WITH_VIDEO
-#include "platform/aws/credential_providers.h"
+#include "agent/aws_credentials.h"
 #include "platform/aws/endpoints.h"
 #include "video/kvs/video_stream.h"
 #endif
@@ -110,12 +110,10 @@ void CameraSet::TryStart(Camera& camera) {
                    << options->upload.control_endpoint << " (store " << options->store.dir << ")";
 }
 
-std::unique_ptr<CameraSet::Camera> CameraSet::StartCamera(const CameraConfig& config,
-                                                          const std::string& state_dir) {
+std::unique_ptr<CameraSet::Camera> CameraSet::StartCamera(const CameraConfig& config) {
   auto camera = std::make_unique<Camera>();
   camera->config = config;
-  camera->credentials = aws::NewDefaultCredentialsChain(env_, "");
-  state_dir_ = state_dir;
+  camera->credentials = NewAgentCredentials(aws_, device_id_, env_, clock_);
   TryStart(*camera);
   return camera;
 }
@@ -139,13 +137,17 @@ static void StopStreams(std::vector<std::unique_ptr<kvs::VideoStream>> streams) 
   for (auto& d : done) d.wait();
 }
 
-void CameraSet::Apply(const std::vector<CameraConfig>& configs, const std::string& state_dir) {
+void CameraSet::Apply(const AgentConfig& config) {
+  const std::vector<CameraConfig>& configs = config.cameras;
+  std::string device_id = config.device_id.empty() ? DefaultDeviceId() : config.device_id;
+  bool same_context = config.state_dir == state_dir_ && SameAws(config.aws, aws_) &&
+                      device_id == device_id_;
   std::vector<std::unique_ptr<kvs::VideoStream>> stopping;
   std::vector<std::unique_ptr<Camera>> kept;
   for (auto& camera : cameras_) {
     bool same = false;
     for (const CameraConfig& c : configs) same = same || camera->config.SameSettings(c);
-    same = same && state_dir == state_dir_;
+    same = same && same_context;
     if (same) {
       kept.push_back(std::move(camera));
     } else if (camera->stream) {
@@ -155,11 +157,13 @@ void CameraSet::Apply(const std::vector<CameraConfig>& configs, const std::strin
   }
   StopStreams(std::move(stopping));
   cameras_ = std::move(kept);
-  state_dir_ = state_dir;
+  state_dir_ = config.state_dir;
+  aws_ = config.aws;
+  device_id_ = device_id;
   for (const CameraConfig& c : configs) {
     bool running = false;
     for (const auto& camera : cameras_) running = running || camera->config.name == c.name;
-    if (!running) cameras_.push_back(StartCamera(c, state_dir));
+    if (!running) cameras_.push_back(StartCamera(c));
   }
 }
 
@@ -284,7 +288,7 @@ void CameraSet::Export(Camera& camera, double seconds) {
 struct CameraSet::Camera {};
 CameraSet::CameraSet(Env& env, Clock& clock) : env_(env), clock_(clock) {}
 CameraSet::~CameraSet() = default;
-void CameraSet::Apply(const std::vector<CameraConfig>&, const std::string&) {}
+void CameraSet::Apply(const AgentConfig&) {}
 void CameraSet::AttachMetrics(MetricsRegistry*) {}
 void CameraSet::Tick() {}
 void CameraSet::StopAll() {}

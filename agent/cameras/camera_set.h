@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "agent/config/camera_config.h"
+#include "agent/config/config.h"
 #include "agent/metrics/registry.h"
 #include "platform/clock.h"
 #include "platform/env.h"
@@ -30,9 +31,10 @@ class CameraSet {
   CameraSet(const CameraSet&) = delete;
   CameraSet& operator=(const CameraSet&) = delete;
 
-  // Makes exactly `cameras` run: starts new ones, stops removed ones, restarts changed ones;
+  // Makes exactly config.cameras run: starts new ones, stops removed ones, restarts changed
+  // ones (and all of them when the state directory or the AWS credentials settings changed);
   // an unchanged camera keeps running untouched.
-  void Apply(const std::vector<CameraConfig>& cameras, const std::string& state_dir);
+  void Apply(const AgentConfig& config);
   // Where kedge_video_* go; nullptr detaches (before the registry is destroyed).
   void AttachMetrics(MetricsRegistry* metrics);
   // Exports metrics (at most once a second) and retries cameras that failed to start.
@@ -43,13 +45,15 @@ class CameraSet {
 
  private:
   struct Camera;
-  std::unique_ptr<Camera> StartCamera(const CameraConfig& config, const std::string& state_dir);
+  std::unique_ptr<Camera> StartCamera(const CameraConfig& config);
   void TryStart(Camera& camera);
   void Export(Camera& camera, double seconds);
 
   Env& env_;
   Clock& clock_;
   std::string state_dir_;
+  AwsConfig aws_;
+  std::string device_id_;
   std::vector<std::unique_ptr<Camera>> cameras_;
   SteadyTime next_export_{};
   SteadyTime last_export_{};

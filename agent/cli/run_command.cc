@@ -99,7 +99,7 @@ int RunOnce(const AgentConfig& config, Env& env, ServiceHost& host, bool* ready_
     KEDGE_LOG(kInfo) << "status page at http://127.0.0.1:" << status->port() << "/";
   }
   cameras.AttachMetrics(&metrics);
-  cameras.Apply(config.cameras, config.state_dir);
+  cameras.Apply(config);
   g_agent = agent->get();
   if (g_stop || g_reload) (*agent)->RequestStop();  // a signal that came while it was built
   if (!*ready_sent) {

@@ -1,5 +1,7 @@
 #include "agent/config/config.h"
 
+#include <tuple>
+
 namespace kedge::agent {
 
 namespace {
@@ -18,6 +20,14 @@ const SinkConfig* AgentConfig::FindSink(const std::string& name) const {
     if (sink.name == name) return &sink;
   }
   return nullptr;
+}
+
+bool SameAws(const AwsConfig& a, const AwsConfig& b) {
+  auto fields = [](const AwsConfig& c) {
+    return std::tie(c.profile, c.iot.endpoint, c.iot.role_alias, c.iot.thing_name,
+                    c.iot.cert_file, c.iot.key_file, c.iot.ca_file);
+  };
+  return fields(a) == fields(b);
 }
 
 std::string AgentConfig::SpoolPath() const {

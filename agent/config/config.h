@@ -139,6 +139,26 @@ struct SourceConfig {
   MetricsSettings metrics;
 };
 
+// The AWS IoT credentials provider: temporary credentials for a device that holds an X.509
+// certificate registered with AWS IoT (platform/aws/iot_credentials_provider.h).
+struct IotCredentialsConfig {
+  std::string endpoint;    // <prefix>.credentials.iot.<region>.amazonaws.com or https://host:port
+  std::string role_alias;
+  std::string thing_name;  // empty: the device_id
+  std::string cert_file;
+  std::string key_file;
+  std::string ca_file;     // empty: the system's CA store
+  bool enabled() const { return !endpoint.empty() || !role_alias.empty(); }
+};
+
+// Where AWS credentials come from: `iot_credentials` when set (and only it), else the
+// environment, then the profile in the shared credentials file.
+struct AwsConfig {
+  std::string profile;  // empty: AWS_PROFILE, else "default"
+  IotCredentialsConfig iot;
+};
+bool SameAws(const AwsConfig& a, const AwsConfig& b);
+
 struct AgentConfig {
   std::string source_file;  // where it was loaded from
   LogLevel log_level = LogLevel::kInfo;
@@ -146,6 +166,7 @@ struct AgentConfig {
   std::string device_id;  // empty: the host name
   SpoolConfig spool;
   HttpConfig http;
+  AwsConfig aws;
   std::vector<SinkConfig> sinks;
   std::vector<SourceConfig> sources;
   std::vector<CameraConfig> cameras;  // agent/config/camera_config.h

@@ -63,6 +63,7 @@ std::vector<SectionSpec> BuildSections() {
             "identifies this device in records (add_metadata, metrics source, MQTT client id)"},
            {"spool", "map", "", "the on-disk queue between sources and sinks (below)"},
            {"http", "map", "", "the local metrics and status server (below)"},
+           {"aws", "map", "", "where AWS credentials come from (below)"},
            {"sinks", "list", "", "where records go; at least one (unless there are cameras)",
             kRequired},
            {"sources", "list", "",
@@ -99,6 +100,36 @@ std::vector<SectionSpec> BuildSections() {
                    {"enabled", "bool", "true", "false turns the server off"},
                    {"listen", "host:port", "127.0.0.1:9464",
                     "address to bind; keep it on loopback unless a firewall protects it"},
+               }});
+  s.push_back({"aws",
+               "aws",
+               "Credentials for the kinesis and firehose sinks and the cameras. Without "
+               "`iot_credentials`: the environment (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, "
+               "AWS_SESSION_TOKEN), then the profile in ~/.aws/credentials of the user kedge runs "
+               "as. With it, only the AWS IoT credentials provider. Secrets are never logged.",
+               {
+                   {"profile", "string", "($AWS_PROFILE or default)",
+                    "profile in the shared credentials file"},
+                   {"iot_credentials", "map", "",
+                    "temporary credentials from AWS IoT with the device certificate (below)"},
+               }});
+  s.push_back({"aws.iot_credentials",
+               "aws.iot_credentials",
+               "The AWS IoT credentials provider, over mutual TLS: kedge presents the device "
+               "certificate, AWS IoT answers with temporary credentials of the role behind the "
+               "role alias; they are fetched again 5 minutes before they expire.",
+               {
+                   {"endpoint", "string", "",
+                    "`aws iot describe-endpoint --endpoint-type iot:CredentialProvider`, or "
+                    "https://host:port",
+                    kRequired},
+                   {"role_alias", "string", "", "the IoT role alias", kRequired},
+                   {"thing_name", "string", "(device_id)", "the IoT thing of this device"},
+                   {"cert_file", "path", "", "the device certificate (PEM)", kRequired},
+                   {"key_file", "path", "", "its private key (PEM); keep it mode 600",
+                    kRequired},
+                   {"ca_file", "path", "(the system's CA store)",
+                    "CA for the endpoint, e.g. AmazonRootCA1.pem"},
                }});
   s.push_back({"sink",
                "sinks[] (every type)",

@@ -176,8 +176,20 @@ bool SplitHostPort(const std::string& text, std::string* host, int* port) {
   return true;
 }
 
+void ValidateAws(const AgentConfig& config, const FileSystem& fs, ConfigErrors* errors) {
+  const IotCredentialsConfig& iot = config.aws.iot;
+  if (!iot.enabled()) return;
+  const std::pair<const char*, const std::string*> files[] = {
+      {"cert_file", &iot.cert_file}, {"key_file", &iot.key_file}, {"ca_file", &iot.ca_file}};
+  for (const auto& [name, path] : files) {
+    std::string key = std::string("aws.iot_credentials.") + name;
+    CheckReadableFile(fs, *path, config.KeyLine(key), key, errors);
+  }
+}
+
 void ValidateConfig(const AgentConfig& config, const FileSystem& fs, ConfigErrors* errors) {
   CheckStateDirs(config, fs, errors);
+  ValidateAws(config, fs, errors);
   ValidateSinks(config, fs, errors);
   ValidateSources(config, fs, errors);
   ValidateCameras(config.cameras, config.state_dir, errors);

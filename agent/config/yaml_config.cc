@@ -322,6 +322,37 @@ void ReadList(YamlMapReader& top, const char* key, ConfigErrors& errors, ReadIte
   for (size_t i = 0; i < list.size(); ++i) read_item(list[i], i);
 }
 
+// Calls read() with a reader of the map under `key` in `parent` (section `section`) when the
+// key is given; a value that is not a map is reported instead.
+template <typename Read>
+void ReadMap(YamlMapReader& parent, const char* key, const char* section, ConfigErrors& errors,
+             Read read) {
+  YAML::Node node = parent.Get(key);
+  if (!node.IsDefined() || node.IsNull()) return;
+  if (!node.IsMap()) {
+    parent.Error(key, "expected a map, got " + NodeKind(node));
+    return;
+  }
+  YamlMapReader r(node, section, {S(section)}, errors);
+  r.CheckKeys();
+  read(r);
+}
+
+void ReadIotCredentials(YamlMapReader& r, AgentConfig* config) {
+  IotCredentialsConfig& iot = config->aws.iot;
+  const std::pair<const char*, std::string*> keys[] = {
+      {"endpoint", &iot.endpoint},   {"role_alias", &iot.role_alias}, {"thing_name", &iot.thing_name},
+      {"cert_file", &iot.cert_file}, {"key_file", &iot.key_file},     {"ca_file", &iot.ca_file}};
+  for (const auto& [key, value] : keys) {
+    if (r.String(key, value)) {
+      config->key_lines[std::string("aws.iot_credentials.") + key] = r.Line(key);
+    }
+  }
+  for (const char* key : {"endpoint", "role_alias", "cert_file", "key_file"}) {
+    if (!r.Has(key)) r.Error(key, "is required with iot_credentials");
+  }
+}
+
 void ReadSections(YamlMapReader& top, ConfigErrors& errors, AgentConfig* config) {
   top.CheckKeys();
   std::string level;
@@ -332,43 +363,34 @@ void ReadSections(YamlMapReader& top, ConfigErrors& errors, AgentConfig* config)
   if (top.String("device_id", &config->device_id)) {
     config->key_lines["device_id"] = top.Line("device_id");
   }
-  YAML::Node spool = top.Get("spool");
-  if (spool.IsDefined() && !spool.IsNull()) {
-    if (!spool.IsMap()) {
-      top.Error("spool", "expected a map, got " + NodeKind(spool));
-    } else {
-      YamlMapReader r(spool, "spool", {S("spool")}, errors);
-      r.CheckKeys();
-      SpoolConfig& c = config->spool;
-      r.String("path", &c.path);
-      r.Size("max_bytes", 1 << 20, &c.max_bytes);
-      r.Enum<WhenFull>("when_full",
-                       {{"block", WhenFull::kBlock}, {"drop_oldest", WhenFull::kDropOldest}},
-                       &c.when_full);
-      r.Enum<SpoolSync>("synchronous", {{"normal", SpoolSync::kNormal}, {"full", SpoolSync::kFull}},
-                        &c.synchronous);
-      r.Integer("commit_records", 1, 1000000, &c.commit_records);
-      r.Duration("commit_interval", Millis(0), &c.commit_interval);
-      r.Integer("max_attempts", 0, 1000000, &c.max_attempts);
-    }
-  }
-  YAML::Node http = top.Get("http");
-  if (http.IsDefined() && !http.IsNull()) {
-    if (!http.IsMap()) {
-      top.Error("http", "expected a map, got " + NodeKind(http));
-    } else {
-      YamlMapReader r(http, "http", {S("http")}, errors);
-      r.CheckKeys();
-      r.Bool("enabled", &config->http.enabled);
-      if (r.String("listen", &config->http.listen)) {
-        config->key_lines["http.listen"] = r.Line("listen");
-        if (config->http.listen.rfind(':') == std::string::npos) {
-          r.Error("listen",
-                  "'" + config->http.listen + "' has no port; use host:port, e.g. 127.0.0.1:9464");
-        }
+  ReadMap(top, "spool", "spool", errors, [&](YamlMapReader& r) {
+    SpoolConfig& c = config->spool;
+    r.String("path", &c.path);
+    r.Size("max_bytes", 1 << 20, &c.max_bytes);
+    r.Enum<WhenFull>("when_full",
+                     {{"block", WhenFull::kBlock}, {"drop_oldest", WhenFull::kDropOldest}},
+                     &c.when_full);
+    r.Enum<SpoolSync>("synchronous", {{"normal", SpoolSync::kNormal}, {"full", SpoolSync::kFull}},
+                      &c.synchronous);
+    r.Integer("commit_records", 1, 1000000, &c.commit_records);
+    r.Duration("commit_interval", Millis(0), &c.commit_interval);
+    r.Integer("max_attempts", 0, 1000000, &c.max_attempts);
+  });
+  ReadMap(top, "http", "http", errors, [&](YamlMapReader& r) {
+    r.Bool("enabled", &config->http.enabled);
+    if (r.String("listen", &config->http.listen)) {
+      config->key_lines["http.listen"] = r.Line("listen");
+      if (config->http.listen.rfind(':') == std::string::npos) {
+        r.Error("listen",
+                "'" + config->http.listen + "' has no port; use host:port, e.g. 127.0.0.1:9464");
       }
     }
-  }
+  });
+  ReadMap(top, "aws", "aws", errors, [&](YamlMapReader& aws) {
+    aws.String("profile", &config->aws.profile);
+    ReadMap(aws, "iot_credentials", "aws.iot_credentials", errors,
+            [&](YamlMapReader& r) { ReadIotCredentials(r, config); });
+  });
   // A camera-only agent needs no record pipeline.
   bool records_required = !ReadCameras(top, errors, &config->cameras);
   ReadList(

@@ -113,6 +113,14 @@ std::string FormatHttpDate(WallTime time) {
   return text;
 }
 
+std::string FormatIso8601(WallTime time) {
+  UtcTime utc = ToUtc(time);
+  char text[32];
+  std::snprintf(text, sizeof text, "%04d-%02u-%02uT%02u:%02u:%02uZ", utc.year, utc.month, utc.day,
+                utc.hour, utc.minute, utc.second);
+  return text;
+}
+
 std::string AmzDate(WallTime time) {
   UtcTime utc = ToUtc(time);
   char buf[64];

@@ -30,5 +30,7 @@ StatusOr<WallTime> FromUtc(const UtcTime& utc);
 StatusOr<WallTime> ParseHttpDate(std::string_view text);
 // The same form, for Date headers of answers: FormatHttpDate(t) parses back to t (to the second).
 std::string FormatHttpDate(WallTime time);
+// ISO 8601 in UTC to the second, as AWS writes expirations: "2026-11-25T19:00:00Z".
+std::string FormatIso8601(WallTime time);
 
 }  // namespace kedge::aws

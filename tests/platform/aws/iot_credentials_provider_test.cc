@@ -3,8 +3,8 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
-#include <ctime>
 
+#include "platform/aws/time_format.h"
 #include "platform/logging.h"
 #include "tests/support/test_http_server.h"
 #include "tests/support/test_pki.h"
@@ -20,15 +20,6 @@ using kedge::testing::TestPki;
 using std::chrono::hours;
 using std::chrono::minutes;
 using std::chrono::seconds;
-
-std::string FormatIso8601(WallTime t) {
-  std::time_t secs = std::chrono::system_clock::to_time_t(t);
-  std::tm tm_utc;
-  gmtime_r(&secs, &tm_utc);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm_utc);
-  return buf;
-}
 
 // Stands in for the AWS IoT credentials endpoint: mutual TLS with the test CA, and answers
 // with credentials numbered by request that expire an hour after the fake clock's now.
@@ -221,6 +212,14 @@ TEST(ParseIso8601UtcTest, ParsesAwsExpirationFormats) {
     EXPECT_EQ(*parsed, expected) << text;
   }
   EXPECT_EQ(FormatIso8601(*ParseIso8601Utc("2000-02-29T00:00:00Z")), "2000-02-29T00:00:00Z");
+}
+
+TEST(ParseIso8601UtcTest, ReadsBackWhatFormatIso8601Wrote) {
+  WallTime t{std::chrono::seconds(1795633200)};  // 2026-11-25T19:00:00Z
+  EXPECT_EQ(FormatIso8601(t), "2026-11-25T19:00:00Z");
+  StatusOr<WallTime> back = ParseIso8601Utc(FormatIso8601(t + seconds(59)));
+  ASSERT_TRUE(back.ok()) << back.status().ToString();
+  EXPECT_EQ(*back, t + seconds(59));
 }
 
 TEST(ParseIso8601UtcTest, RejectsMalformedTimes) {
