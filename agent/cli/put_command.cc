@@ -7,6 +7,7 @@
 #include <deque>
 #include <fstream>
 #include <iostream>
+#include <memory>
 #include <sstream>
 
 #include <nlohmann/json.hpp>
@@ -40,11 +41,13 @@ constexpr char kPutUsage[] =
 
 // Watches the answers the producer gets, to end the run early when the endpoint is plainly
 // unreachable: the producer itself keeps retrying transient failures until records expire.
+// What it saw lives in shared state, since requests still in flight when a run ends are
+// answered (cancelled) later, when the HTTP client is destroyed.
 class WatchedKinesisApi final : public kpl::KinesisApi {
  public:
   explicit WatchedKinesisApi(kpl::KinesisApi& api) : api_(api) {}
 
-  const Status& unreachable() const { return unreachable_; }
+  const Status& unreachable() const { return seen_->unreachable; }
 
   void PutRecords(const std::string& stream, const std::vector<kpl::PutRecordsEntry>& entries,
                   Callback<kpl::PutRecordsResult> done) override {
@@ -52,13 +55,13 @@ class WatchedKinesisApi final : public kpl::KinesisApi {
   }
   void ListShards(const std::string& stream, Callback<std::vector<kpl::Shard>> done) override {
     api_.ListShards(stream, Watch(Callback<std::vector<kpl::Shard>>(
-                                [this, done = std::move(done)](auto result) {
-                                  list_shards_answered_ = true;
+                                [seen = seen_, done = std::move(done)](auto result) {
+                                  seen->list_shards_answered = true;
                                   done(std::move(result));
                                 })));
   }
   // True once a ListShards call has ended, well or badly.
-  bool list_shards_answered() const { return list_shards_answered_; }
+  bool list_shards_answered() const { return seen_->list_shards_answered; }
   void DescribeStreamSummary(const std::string& stream,
                              Callback<kpl::StreamSummary> done) override {
     api_.DescribeStreamSummary(stream, std::move(done));
@@ -79,22 +82,25 @@ class WatchedKinesisApi final : public kpl::KinesisApi {
  private:
   template <typename T>
   Callback<T> Watch(Callback<T> done) {
-    return [this, done = std::move(done)](StatusOr<T> result) {
+    return [seen = seen_, done = std::move(done)](StatusOr<T> result) {
       if (result.ok() || aws::Classify(result.status()) == aws::ErrorClass::kFatal) {
-        answered_ = true;  // the endpoint is there, even if it said no
-      } else if (!answered_ && ++failures_ >= kMaxFailuresBeforeFirstAnswer &&
-                 unreachable_.ok()) {
-        unreachable_ = result.status();
+        seen->answered = true;  // the endpoint is there, even if it said no
+      } else if (!seen->answered && ++seen->failures >= kMaxFailuresBeforeFirstAnswer &&
+                 seen->unreachable.ok()) {
+        seen->unreachable = result.status();
       }
       done(std::move(result));
     };
   }
 
+  struct Seen {
+    bool answered = false;
+    bool list_shards_answered = false;
+    int failures = 0;
+    Status unreachable;
+  };
   kpl::KinesisApi& api_;
-  bool answered_ = false;
-  bool list_shards_answered_ = false;
-  int failures_ = 0;
-  Status unreachable_;
+  std::shared_ptr<Seen> seen_ = std::make_shared<Seen>();
 };
 
 // Turns one input line into a record, or says why it cannot be sent. Size and key limits are

@@ -85,7 +85,7 @@ TEST_F(SecretsTest, KedgePutShowsNoSecretWhenItWorksThroughFaultsOrIsRefused) {
   auto refused = testing::RunProcess({testing::BinaryPath("agent/kedge"), "put", "--stream",
                                       stream_, "--endpoint", proxy_->Url(), "-"},
                                      Env(kWrongSecret), input);
-  EXPECT_EQ(refused.exit_code, 1);
+  EXPECT_EQ(refused.exit_code, 1) << refused.err;
   EXPECT_THAT(refused.err, ::testing::HasSubstr("InvalidSignatureException")) << refused.err;
   ExpectNoSecret(refused.out + refused.err, "kedge put's output (refused signature)");
 }
