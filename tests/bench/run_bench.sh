@@ -3,8 +3,9 @@
 # a local endpoint that answers at once (put_bench_endpoint, 16 shards). Prints, for each of
 # three runs and their median, lines per CPU-second of the kedge process (all its threads) and
 # per wall second, with kedge pinned to one core and the endpoint to another when there are
-# two. Then the idle footprint: VmRSS and VmHWM of `kedge run` with one file source and one
-# kinesis sink once it has shipped a small file and settled, and a pmap summary.
+# two. Then the idle footprint: VmRSS, VmHWM, PSS and USS of `kedge run` with one file source
+# and one kinesis sink once it has shipped a small file and settled (PMAP=1: a pmap summary),
+# and the floor under it: the RSS of a C program that only links libcurl and makes one request.
 # Needs a build with -DKEDGE_BUILD_BENCH=ON (Release or RelWithDebInfo).
 #   tests/bench/run_bench.sh [BUILD_DIR] [LINES]
 # With CALLGRIND=FILE, one run under valgrind's callgrind instead (instruction counts do not
@@ -121,18 +122,46 @@ per_cpu=() per_wall=()
 for r in "${results[@]}"; do read -r c w _ <<< "$r"; per_cpu+=("$c"); per_wall+=("$w"); done
 echo "median: $(median "${per_cpu[@]}") lines/CPU-s, $(median "${per_wall[@]}") lines/s wall"
 
-# Idle footprint: one file source (1,000 lines, shipped), one kinesis sink, status server on.
+# Idle footprint: one file source (1,000 lines, shipped), one kinesis sink, status server on,
+# started as the systemd unit starts it (GNUTLS_NO_IMPLICIT_INIT=1, see kedge.service).
 head -n 1000 "$work/app.log" > "$work/small.log"
 write_config "$work/small.log"
+export GNUTLS_NO_IMPLICIT_INIT=1
 start_agent
 until [[ $(sent) -ge 1000 ]]; do sleep 0.05; done
 sleep 8  # settle (the agent trims its heap after 5 s quiet); measures, synchronises nothing
-rss=$(awk '/VmRSS/ { print $2 }' "/proc/$agent_pid/status")
-hwm=$(awk '/VmHWM/ { print $2 }' "/proc/$agent_pid/status")
+mb() { awk -v k="$1" '$1 == k":" { printf "%.1f", $2 / 1024 }' "$2"; }
 threads=$(awk '/Threads/ { print $2 }' "/proc/$agent_pid/status")
-printf 'idle: VmRSS %.1f MB, VmHWM %.1f MB, %d threads\n' "$(echo "$rss / 1024" | bc -l)" \
-  "$(echo "$hwm / 1024" | bc -l)" "$threads"
+uss=$(awk '/^Private_(Clean|Dirty):/ { s += $2 } END { printf "%.1f", s / 1024 }' \
+  "/proc/$agent_pid/smaps_rollup")
+echo "idle: VmRSS $(mb VmRSS "/proc/$agent_pid/status") MB, VmHWM $(mb VmHWM "/proc/$agent_pid/status") MB," \
+  "PSS $(mb Pss "/proc/$agent_pid/smaps_rollup") MB, USS $uss MB, $threads threads"
 if [[ -n "${PMAP:-}" ]]; then
   pmap -x "$agent_pid" | sort -k3 -n | tail -n 12
 fi
 stop_agent
+
+# The floor under that figure: a C program that links the same libcurl and makes one request
+# to the same endpoint, nothing else (Debian's libcurl maps some thirty libraries: OpenSSL,
+# GnuTLS for librtmp, Kerberos and LDAP, libssh2, nghttp2, libidn2, ...).
+if command -v cc > /dev/null && [[ -f /usr/include/curl/curl.h || -f /usr/include/$(gcc -dumpmachine)/curl/curl.h ]]; then
+  cat > "$work/floor.c" <<'C'
+#include <curl/curl.h>
+#include <stdio.h>
+#include <string.h>
+int main(int argc, char** argv) {
+  curl_global_init(CURL_GLOBAL_DEFAULT);
+  CURL* c = curl_easy_init();
+  curl_easy_setopt(c, CURLOPT_URL, argv[1]);
+  curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, fwrite);
+  curl_easy_setopt(c, CURLOPT_WRITEDATA, fopen("/dev/null", "w"));
+  curl_easy_perform(c);
+  FILE* f = fopen("/proc/self/status", "r");
+  char line[256];
+  while (fgets(line, sizeof line, f)) if (strncmp(line, "VmRSS:", 6) == 0) fputs(line, stdout);
+  return 0;
+}
+C
+  cc -O2 -o "$work/floor" "$work/floor.c" -lcurl
+  echo "floor: libcurl and one request alone: $("$work/floor" "$url" | awk '{ printf "VmRSS %.1f MB", $2 / 1024 }')"
+fi
