@@ -343,8 +343,11 @@ Status Agent::Run() {
   SteadyTime deadline = a.clock.Now() + a.options.shutdown_grace;
   while (a.clock.Now() < deadline) {
     bool drained = true;
-    for (auto& sink : a.sinks) drained = sink->Drain() && drained;
-    if (drained) break;
+    for (auto& sink : a.sinks) {
+      sink->Pump();  // what was read before the stop but not yet leased goes out too
+      drained = sink->Drain() && drained;
+    }
+    if (drained && a.spool->Commit().ok() && a.spool->stats().records == 0) break;
     if (a.options.heartbeat) a.options.heartbeat();  // shutdown is still progressing
     a.http->Poll(milliseconds(50));
   }
