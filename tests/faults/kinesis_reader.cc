@@ -8,7 +8,6 @@
 #include <thread>
 
 #include "agent/cli/aws_context.h"
-#include "kpl/aggregated_record.h"
 #include "tests/integration/kinesis_test_proxy.h"
 
 namespace kedge::testing {
@@ -26,8 +25,8 @@ bool KinesisReader::CreateStream(const std::string& name, int shards) {
   return created.ok();
 }
 
-std::vector<std::string> KinesisReader::ReadAll(const std::string& stream) {
-  std::vector<std::string> out;
+std::vector<kpl::DecodedUserRecord> KinesisReader::ReadRecords(const std::string& stream) {
+  std::vector<kpl::DecodedUserRecord> out;
   auto shards = agent::Await<std::vector<kpl::Shard>>(
       *http_, [&](auto done) { api_->ListShards(stream, std::move(done)); });
   if (!shards.ok()) return out;
@@ -41,11 +40,17 @@ std::vector<std::string> KinesisReader::ReadAll(const std::string& stream) {
           *http_, [&](auto done) { api_->GetRecords(iterator, 10000, std::move(done)); });
       if (!page.ok() || page->records.empty()) break;
       for (auto& r : page->records) {
-        for (auto& u : kpl::Deaggregate(r.data, r.partition_key, "")) out.push_back(u.data);
+        for (auto& u : kpl::Deaggregate(r.data, r.partition_key, "")) out.push_back(std::move(u));
       }
       iterator = page->next_shard_iterator;
     }
   }
+  return out;
+}
+
+std::vector<std::string> KinesisReader::ReadAll(const std::string& stream) {
+  std::vector<std::string> out;
+  for (auto& record : ReadRecords(stream)) out.push_back(std::move(record.data));
   return out;
 }
 

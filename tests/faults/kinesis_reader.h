@@ -5,10 +5,12 @@
 // records that were put with CBOR as {"type":"Buffer",...} objects to JSON readers, so writers
 // in these tests use `protocol: json` too.
 
+#include <chrono>
 #include <memory>
 #include <string>
 #include <vector>
 
+#include "kpl/aggregated_record.h"
 #include "kpl/kinesis_client.h"
 #include "platform/aws/credential_providers.h"
 #include "platform/net/http_client.h"
@@ -21,7 +23,10 @@ class KinesisReader {
 
   // Creates `name` with `shards` shards; false (with a test failure) if it could not.
   bool CreateStream(const std::string& name, int shards);
-  // The data of every user record in the stream, in shard order, repeats included.
+  // Every user record in the stream (data and partition key), in shard order, repeats
+  // included.
+  std::vector<kpl::DecodedUserRecord> ReadRecords(const std::string& stream);
+  // The data of each of them.
   std::vector<std::string> ReadAll(const std::string& stream);
   // Polls ReadAll until `distinct` different records arrived or `limit` passed (bounded
   // polling of an observable condition); returns the last read.

@@ -1,7 +1,7 @@
 #pragma once
 // The `kedge run` integration fixture: a stream in kinesalite behind the SigV4-verifying proxy
 // (which can also play an outage), the agent as a real process, and helpers to write lines, read
-// every user record back (aggregates opened) and read the agent's /metrics.
+// every user record back (testing::KinesisReader) and read the agent's /metrics.
 
 #include <gtest/gtest.h>
 #include <signal.h>
@@ -16,11 +16,8 @@
 #include <thread>
 #include <vector>
 
-#include "agent/cli/aws_context.h"
 #include "agent/metrics/http_get_client.h"
-#include "kpl/aggregated_record.h"
-#include "kpl/kinesis_client.h"
-#include "platform/aws/credential_providers.h"
+#include "tests/faults/kinesis_reader.h"
 #include "tests/integration/kinesis_test_proxy.h"
 #include "tests/support/subprocess.h"
 #include "tests/support/test_util.h"
@@ -37,15 +34,11 @@ class RunIntegrationTest : public ::testing::Test {
     ASSERT_FALSE(upstream_.empty());
     proxy_ = std::make_unique<testing::KinesisTestProxy>(upstream_);
     ASSERT_TRUE(proxy_->Start().ok());
-    http_ = net::NewCurlHttpClient({});
-    api_ = std::make_unique<kpl::KinesisClient>(*http_, credentials_, Clock::Real(),
-                                                kpl::KinesisClientOptions{upstream_, "us-east-1"});
+    reader_ = std::make_unique<testing::KinesisReader>(upstream_);
     dir_ = testing::MakeTempDir("kedge-run-it");
     stream_ = "run-it-" + std::to_string(::getpid()) + "-" +
               ::testing::UnitTest::GetInstance()->current_test_info()->name();
-    auto created = agent::Await<bool>(
-        *http_, [&](auto done) { api_->CreateStream(stream_, 2, std::move(done)); });
-    ASSERT_TRUE(created.ok()) << created.status().ToString();
+    ASSERT_TRUE(reader_->CreateStream(stream_, 2));
   }
 
   // `spool` is extra YAML for the spool section (e.g. "  max_bytes: 1MiB\n"); with `http` the
@@ -78,41 +71,12 @@ class RunIntegrationTest : public ::testing::Test {
   }
 
   // Every user record in the stream, aggregates opened.
-  std::vector<std::string> Arrived() {
-    std::vector<std::string> out;
-    auto shards = agent::Await<std::vector<kpl::Shard>>(
-        *http_, [&](auto done) { api_->ListShards(stream_, std::move(done)); });
-    if (!shards.ok()) return out;
-    for (const auto& shard : *shards) {
-      auto it = agent::Await<std::string>(*http_, [&](auto done) {
-        api_->GetShardIterator(stream_, shard.shard_id, "TRIM_HORIZON", "", std::move(done));
-      });
-      std::string iterator = it.value_or("");
-      while (!iterator.empty()) {
-        auto page = agent::Await<kpl::GetRecordsResult>(
-            *http_, [&](auto done) { api_->GetRecords(iterator, 10000, std::move(done)); });
-        if (!page.ok() || page->records.empty()) break;
-        for (auto& r : page->records) {
-          for (auto& u : kpl::Deaggregate(r.data, r.partition_key, "")) out.push_back(u.data);
-        }
-        iterator = page->next_shard_iterator;
-      }
-    }
-    return out;
-  }
+  std::vector<std::string> Arrived() { return reader_->ReadAll(stream_); }
 
-  // Polls the stream until `count` distinct records arrived or 60 s passed (a bound, not a
-  // sleep standing in for synchronisation: the condition is checked each time). Repeats after
-  // a kill -9 do not count towards `count`.
+  // Polls the stream until `count` distinct records arrived or 60 s passed. Repeats after a
+  // kill -9 do not count towards `count`.
   std::vector<std::string> WaitFor(size_t count) {
-    auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(60);
-    std::vector<std::string> got;
-    while (std::chrono::steady_clock::now() < give_up) {
-      got = Arrived();
-      if (std::set<std::string>(got.begin(), got.end()).size() >= count) break;
-      std::this_thread::sleep_for(std::chrono::milliseconds(100));
-    }
-    return got;
+    return reader_->WaitForDistinct(stream_, count, std::chrono::seconds(60));
   }
 
   // The status server's host:port, from the agent's log line (bounded: 20 s).
@@ -159,10 +123,7 @@ class RunIntegrationTest : public ::testing::Test {
 
   std::string upstream_, dir_, stream_;
   std::unique_ptr<testing::KinesisTestProxy> proxy_;
-  aws::StaticCredentialsProvider credentials_{
-      aws::Credentials{kTestAccessKeyId, kTestSecretKey, "", std::nullopt}};
-  std::unique_ptr<net::HttpClient> http_;
-  std::unique_ptr<kpl::KinesisClient> api_;
+  std::unique_ptr<testing::KinesisReader> reader_;
 };
 
 }  // namespace kedge
