@@ -1,9 +1,11 @@
 #include "agent/cli/run_command.h"
 
+#include <atomic>
 #include <csignal>
 #include <cstdio>
 #include <iostream>
 #include <optional>
+#include <thread>
 
 #include "agent/agent.h"
 #include "agent/cameras/camera_set.h"
@@ -30,20 +32,38 @@ constexpr char kUsage[] =
     "the running one kept). The configuration is checked first, as `kedge check-config`\n"
     "does; a bad one is refused with every problem listed and nothing started.\n";
 
+// The running agent, for stops that come from signal handlers and from the service host's
+// thread. Those callers count themselves in g_agent_users while they use it, and RunOnce
+// waits for the count to drop to zero after clearing g_agent and before destroying the agent
+// (lock-free, so signal handlers may take part; sequentially consistent atomics make a caller
+// either see nullptr or be waited for).
 std::atomic<Agent*> g_agent{nullptr};
+std::atomic<int> g_agent_users{0};
 std::atomic<bool> g_reload{false};
 // Set by a stop that may come before the agent exists (a Windows service stopped while
 // starting): the loop checks it once the agent is running.
 std::atomic<bool> g_stop{false};
 
+void StopRunningAgent() {
+  g_agent_users.fetch_add(1);
+  if (Agent* agent = g_agent.load()) agent->RequestStop();  // sets a flag and wakes the loop
+  g_agent_users.fetch_sub(1);
+}
+
 void OnSignal(int) {
   g_stop = true;
-  if (Agent* agent = g_agent.load()) agent->RequestStop();  // sets a flag and wakes the loop
+  StopRunningAgent();
 }
 
 void OnReload(int) {
   g_reload = true;
-  if (Agent* agent = g_agent.load()) agent->RequestStop();
+  StopRunningAgent();
+}
+
+// Takes the agent out of reach of StopRunningAgent before it is destroyed.
+void ForgetRunningAgent() {
+  g_agent = nullptr;
+  while (g_agent_users.load() != 0) std::this_thread::yield();
 }
 
 // Runs the agent once with `config` until a stop or reload signal. Returns the exit code.
@@ -107,7 +127,7 @@ int RunOnce(const AgentConfig& config, Env& env, ServiceHost& host, bool* ready_
     *ready_sent = true;
   }
   Status ran = (*agent)->Run();
-  g_agent = nullptr;
+  ForgetRunningAgent();
   cameras.AttachMetrics(nullptr);
   if (status) status->Stop();
   if (!ran.ok()) {
