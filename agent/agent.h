@@ -55,7 +55,7 @@ class Agent {
   Status Run();
   void RequestStop();
 
-  // For /status and tests.
+  // For tests, before Run() or after it returned (the spool belongs to the pipeline thread).
   uint64_t records_in_spool() const;
 
  private:
