@@ -13,11 +13,11 @@ std::string AvError(const AvLibrary& av, int code) {
   return text;
 }
 
-// value × time_base in nanoseconds (av_rescale_q without its rounding modes).
-int64_t ToNs(int64_t value, AVRational time_base) {
+// value × time_base in nanoseconds, truncated (libavutil's rescale: no 128-bit integers on
+// 32-bit ARM).
+int64_t ToNs(const AvLibrary& av, int64_t value, AVRational time_base) {
   if (time_base.den == 0) return 0;
-  __int128 ns = static_cast<__int128>(value) * time_base.num * 1000000000 / time_base.den;
-  return static_cast<int64_t>(ns);
+  return av.rescale_q_rnd(value, time_base, AVRational{1, 1000000000}, AV_ROUND_ZERO);
 }
 
 // "audio aac, subtitle subrip": what a file holds, for the error when there is no video.
@@ -105,9 +105,9 @@ Status AvFileReader::Inspect() {
     info_.fps_den = rate.den;
   }
   if (st->duration != AV_NOPTS_VALUE && st->duration > 0) {
-    info_.duration_ns = ToNs(st->duration, st->time_base);
+    info_.duration_ns = ToNs(av_->lib, st->duration, st->time_base);
   } else if (ctx->duration != AV_NOPTS_VALUE && ctx->duration > 0) {
-    info_.duration_ns = ToNs(ctx->duration, AVRational{1, AV_TIME_BASE});
+    info_.duration_ns = ToNs(av_->lib, ctx->duration, AVRational{1, AV_TIME_BASE});
   }
   info_.frames = st->nb_frames;
   start_pts_ = st->start_time != AV_NOPTS_VALUE ? st->start_time : 0;
@@ -144,13 +144,13 @@ StatusOr<std::optional<Frame>> AvFileReader::Next() {
     frame.key = (pkt->flags & AV_PKT_FLAG_KEY) != 0;
     int64_t pts = pkt->pts != AV_NOPTS_VALUE ? pkt->pts : pkt->dts;
     if (pts != AV_NOPTS_VALUE) {
-      frame.pts_ns = std::max<int64_t>(0, ToNs(pts - start_pts_, tb));
+      frame.pts_ns = std::max<int64_t>(0, ToNs(av_->lib, pts - start_pts_, tb));
     } else {  // no time at all (raw H.264): one frame interval after the last
       frame.pts_ns = last_pts_ns_ < 0 ? 0 : last_pts_ns_ + last_duration_ns_;
     }
-    if (pkt->dts != AV_NOPTS_VALUE) frame.dts_ns = ToNs(pkt->dts - start_pts_, tb);
+    if (pkt->dts != AV_NOPTS_VALUE) frame.dts_ns = ToNs(av_->lib, pkt->dts - start_pts_, tb);
     if (pkt->duration > 0) {
-      frame.duration_ns = ToNs(pkt->duration, tb);
+      frame.duration_ns = ToNs(av_->lib, pkt->duration, tb);
     } else if (info_.fps_num > 0) {
       frame.duration_ns = 1000000000LL * info_.fps_den / info_.fps_num;
     }

@@ -45,6 +45,7 @@ Status Load(AvLibrary* av) {
   Resolve(codec, "avcodec_get_name", &av->codec_name, &error);
   Resolve(util, "av_strerror", &av->strerror, &error);
   Resolve(util, "av_get_media_type_string", &av->media_type_string, &error);
+  Resolve(util, "av_rescale_q_rnd", &av->rescale_q_rnd, &error);
   Resolve(util, "av_log_set_level", &av->log_set_level, &error);
   if (!error.empty()) return FailedPreconditionError(error);
   av->log_set_level(AV_LOG_FATAL);  // what goes wrong comes back as a Status

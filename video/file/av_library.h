@@ -31,6 +31,7 @@ struct AvLibrary {
   decltype(&av_strerror) strerror;
   decltype(&av_get_media_type_string) media_type_string;
   decltype(&av_log_set_level) log_set_level;
+  decltype(&av_rescale_q_rnd) rescale_q_rnd;
 };
 
 // The loaded functions, or FailedPrecondition naming the library that is missing and the
