@@ -187,12 +187,20 @@ void ValidateAws(const AgentConfig& config, const FileSystem& fs, ConfigErrors* 
   }
 }
 
+void CheckCameraFiles(const AgentConfig& config, const FileSystem& fs, ConfigErrors* errors) {
+  for (size_t i = 0; i < config.cameras.size(); ++i) {
+    const CameraConfig& c = config.cameras[i];
+    CheckReadableFile(fs, c.ca_file, c.KeyLine("ca_file"), Key("cameras", i, "ca_file"), errors);
+  }
+}
+
 void ValidateConfig(const AgentConfig& config, const FileSystem& fs, ConfigErrors* errors) {
   CheckStateDirs(config, fs, errors);
   ValidateAws(config, fs, errors);
   ValidateSinks(config, fs, errors);
   ValidateSources(config, fs, errors);
   ValidateCameras(config.cameras, config.state_dir, errors);
+  CheckCameraFiles(config, fs, errors);
   std::string host;
   int port = 0;
   // A listen value without a port was already reported by the reader, with its line.

@@ -148,5 +148,15 @@ TEST_F(CameraConfigTest, SameSettingsIgnoresWhereTheyWereWritten) {
   EXPECT_FALSE(a.cameras[0].SameSettings(b.cameras[0]));
 }
 
+TEST_F(CameraConfigTest, AnUnreadableCaFileIsReportedWithItsLine) {
+  std::string text = Head() +
+                     "  - name: door\n"
+                     "    stream: door\n"
+                     "    ca_file: " + dir_ + "/missing-ca.pem\n";
+  std::string errors = Errors(text);
+  EXPECT_NE(errors.find(file_ + ":5: cameras[0].ca_file: cannot be read"), std::string::npos)
+      << errors;
+}
+
 }  // namespace
 }  // namespace kedge::agent
