@@ -1,6 +1,6 @@
 #include "video/capture/frame_rules.h"
 
-#include <gst/gst.h>
+#include "video/capture/gst_library.h"
 
 namespace kedge::video {
 
@@ -42,7 +42,7 @@ BufferFacts FactsFromBuffer(GstBuffer* buffer) {
   facts.delta = GST_BUFFER_FLAG_IS_SET(buffer, GST_BUFFER_FLAG_DELTA_UNIT);
   facts.has_pts = GST_BUFFER_PTS_IS_VALID(buffer);
   facts.has_dts = GST_BUFFER_DTS_IS_VALID(buffer);
-  facts.size = gst_buffer_get_size(buffer);
+  facts.size = Gst().buffer_get_size(buffer);
   return facts;
 }
 

@@ -1,13 +1,12 @@
 #include "video/capture/gst_capture.h"
 
-#include <gst/app/gstappsink.h>
-#include <gst/gst.h>
 #include <pthread.h>
 
 #include <algorithm>
 #include <utility>
 
 #include "platform/logging.h"
+#include "video/capture/gst_library.h"
 #include "video/capture/gst_probe.h"
 
 namespace kedge::video {
@@ -21,21 +20,21 @@ int64_t TimeOrNone(GstClockTime t) {
 
 StreamFormat FormatFromCaps(GstCaps* caps) {
   StreamFormat format;
-  if (caps == nullptr || gst_caps_get_size(caps) == 0) return format;
-  const GstStructure* s = gst_caps_get_structure(caps, 0);
-  gst_structure_get_int(s, "width", &format.width);
-  gst_structure_get_int(s, "height", &format.height);
-  if (!gst_structure_get_fraction(s, "framerate", &format.fps_num, &format.fps_den)) {
+  if (caps == nullptr || Gst().caps_get_size(caps) == 0) return format;
+  const GstStructure* s = Gst().caps_get_structure(caps, 0);
+  Gst().structure_get_int(s, "width", &format.width);
+  Gst().structure_get_int(s, "height", &format.height);
+  if (!Gst().structure_get_fraction(s, "framerate", &format.fps_num, &format.fps_den)) {
     format.fps_num = 0;
     format.fps_den = 1;
   }
-  const GValue* value = gst_structure_get_value(s, "codec_data");
-  if (value != nullptr && G_VALUE_HOLDS(value, GST_TYPE_BUFFER)) {
-    GstBuffer* buffer = gst_value_get_buffer(value);
+  const GValue* value = Gst().structure_get_value(s, "codec_data");
+  if (value != nullptr && G_VALUE_TYPE(value) == Gst().buffer_get_type()) {
+    GstBuffer* buffer = GST_BUFFER_CAST(Gst().value_get_boxed(value));
     GstMapInfo map;
-    if (gst_buffer_map(buffer, &map, GST_MAP_READ)) {
+    if (Gst().buffer_map(buffer, &map, GST_MAP_READ)) {
       format.codec_data.assign(map.data, map.data + map.size);
-      gst_buffer_unmap(buffer, &map);
+      Gst().buffer_unmap(buffer, &map);
     }
   }
   return format;
@@ -155,38 +154,38 @@ Status GstCapture::RunOnce(uint32_t run, bool* delivered) {
     KEDGE_ASSIGN_OR_RETURN(plan_, BuildPipelinePlan(spec(), *probe_));
   }
   GError* err = nullptr;
-  GstElement* pipeline = gst_parse_launch(plan_.description.c_str(), &err);
+  GstElement* pipeline = Gst().parse_launch(plan_.description.c_str(), &err);
   if (err != nullptr || pipeline == nullptr) {
     Status status =
         FailedPreconditionError("camera " + spec().name + ": cannot build the pipeline: " +
                                 (err ? err->message : "unknown error"));
-    if (err) g_error_free(err);
-    if (pipeline) gst_object_unref(pipeline);
+    if (err) Gst().error_free(err);
+    if (pipeline) Gst().object_unref(pipeline);
     return status;
   }
-  GstElement* sink = gst_bin_get_by_name(GST_BIN(pipeline), kSinkName);
+  GstElement* sink = Gst().bin_get_by_name(GST_BIN(pipeline), kSinkName);
   anchor_.NewRun();
   seen_key_ = false;
   last_format_.reset();
   Status status = PullLoop(pipeline, sink, run, delivered);
-  gst_element_set_state(pipeline, GST_STATE_NULL);
-  gst_object_unref(sink);
-  gst_object_unref(pipeline);
+  Gst().element_set_state(pipeline, GST_STATE_NULL);
+  Gst().object_unref(sink);
+  Gst().object_unref(pipeline);
   return status;
 }
 
 Status GstCapture::PullLoop(GstElement* pipeline, GstElement* sink, uint32_t run, bool* delivered) {
-  GstBus* bus = gst_element_get_bus(pipeline);
+  GstBus* bus = Gst().element_get_bus(pipeline);
   Status status;
-  if (gst_element_set_state(pipeline, GST_STATE_PLAYING) == GST_STATE_CHANGE_FAILURE) {
-    GstMessage* msg = gst_bus_pop_filtered(bus, GST_MESSAGE_ERROR);
+  if (Gst().element_set_state(pipeline, GST_STATE_PLAYING) == GST_STATE_CHANGE_FAILURE) {
+    GstMessage* msg = Gst().bus_pop_filtered(bus, GST_MESSAGE_ERROR);
     status = msg ? BusError(msg)
                  : UnavailableError("camera " + spec().name + ": the pipeline did not start");
-    if (msg) gst_message_unref(msg);
+    if (msg) Gst().Unref(msg);
   }
   bool eos = false;
   while (status.ok() && !stopping()) {
-    GstMessage* msg = gst_bus_pop_filtered(
+    GstMessage* msg = Gst().bus_pop_filtered(
         bus,
         static_cast<GstMessageType>(GST_MESSAGE_ERROR | GST_MESSAGE_WARNING | GST_MESSAGE_EOS));
     if (msg != nullptr) {
@@ -197,38 +196,38 @@ Status GstCapture::PullLoop(GstElement* pipeline, GstElement* sink, uint32_t run
       } else {
         LogWarning(msg);
       }
-      gst_message_unref(msg);
+      Gst().Unref(msg);
       continue;
     }
     // The bus's EOS comes after the appsink took in every sample before it, so once it is seen
     // an empty pull means the end. (gst_app_sink_is_eos is also true before the sink has
     // reached PAUSED, so it cannot tell the end from a slow start.)
-    GstSample* sample = gst_app_sink_try_pull_sample(GST_APP_SINK(sink), eos ? 0 : kPullTimeout);
+    GstSample* sample = Gst().app_sink_try_pull_sample(GST_APP_SINK(sink), eos ? 0 : kPullTimeout);
     if (sample == nullptr) {
       if (eos) break;
       continue;
     }
     uint64_t before = frames_.load();
     HandleSample(sample, sink, run);
-    gst_sample_unref(sample);
+    Gst().Unref(sample);
     if (frames_.load() != before) *delivered = true;
   }
-  gst_object_unref(bus);
+  Gst().object_unref(bus);
   return status;
 }
 
 void GstCapture::LogWarning(GstMessage* msg) const {
   GError* warn = nullptr;
-  gst_message_parse_warning(msg, &warn, nullptr);
+  Gst().message_parse_warning(msg, &warn, nullptr);
   KEDGE_LOG_EVERY(kWarn, std::chrono::seconds(30))
       << "camera " << spec().name << ": " << (warn ? warn->message : "warning");
-  if (warn) g_error_free(warn);
+  if (warn) Gst().error_free(warn);
 }
 
 Status GstCapture::BusError(GstMessage* msg) const {
   GError* err = nullptr;
   gchar* debug = nullptr;
-  gst_message_parse_error(msg, &err, &debug);
+  Gst().message_parse_error(msg, &err, &debug);
   std::string element = GST_MESSAGE_SRC(msg) ? GST_OBJECT_NAME(GST_MESSAGE_SRC(msg)) : "pipeline";
   std::string text = "camera " + spec().name + " (" + SourceForMessages(spec().source) +
                      "): " + element + ": " + (err ? err->message : "unknown error");
@@ -239,27 +238,27 @@ Status GstCapture::BusError(GstMessage* msg) const {
             " fps; `v4l2-ctl --list-formats-ext` lists a camera's modes)";
   }
   bool missing =
-      err && err->domain == GST_RESOURCE_ERROR &&
+      err && err->domain == Gst().resource_error_quark() &&
       (err->code == GST_RESOURCE_ERROR_NOT_FOUND || err->code == GST_RESOURCE_ERROR_OPEN_READ ||
        err->code == GST_RESOURCE_ERROR_OPEN_READ_WRITE);
-  if (err) g_error_free(err);
-  g_free(debug);
+  if (err) Gst().error_free(err);
+  Gst().free(debug);
   return missing ? NotFoundError(text) : UnavailableError(text);
 }
 
 // The pipeline's running time at this moment (clock time minus base time), -1 without a clock.
 int64_t GstCapture::RunningTimeNow(GstElement* sink) {
-  GstClock* clock = gst_element_get_clock(sink);
+  GstClock* clock = Gst().element_get_clock(sink);
   if (clock == nullptr) return -1;
-  GstClockTime now = gst_clock_get_time(clock);
-  GstClockTime base = gst_element_get_base_time(sink);
-  gst_object_unref(clock);
+  GstClockTime now = Gst().clock_get_time(clock);
+  GstClockTime base = Gst().element_get_base_time(sink);
+  Gst().object_unref(clock);
   if (!GST_CLOCK_TIME_IS_VALID(now) || !GST_CLOCK_TIME_IS_VALID(base) || now < base) return -1;
   return static_cast<int64_t>(now - base);
 }
 
 void GstCapture::HandleSample(GstSample* sample, GstElement* sink, uint32_t run) {
-  GstBuffer* buffer = gst_sample_get_buffer(sample);
+  GstBuffer* buffer = Gst().sample_get_buffer(sample);
   if (buffer == nullptr) return;
   FrameVerdict verdict = ClassifyBuffer(FactsFromBuffer(buffer), seen_key_);
   if (verdict != FrameVerdict::kKeep) {
@@ -270,22 +269,22 @@ void GstCapture::HandleSample(GstSample* sample, GstElement* sink, uint32_t run)
     return;
   }
   CapturedFrame frame;
-  StreamFormat format = FormatFromCaps(gst_sample_get_caps(sample));
+  StreamFormat format = FormatFromCaps(Gst().sample_get_caps(sample));
   if (!last_format_ || *last_format_ != format) {
     last_format_ = std::make_unique<StreamFormat>(format);
     frame.format = std::move(format);
   }
   GstMapInfo map;
-  if (!gst_buffer_map(buffer, &map, GST_MAP_READ)) {
+  if (!Gst().buffer_map(buffer, &map, GST_MAP_READ)) {
     dropped_.fetch_add(1);
     return;
   }
   frame.data.assign(map.data, map.data + map.size);
-  gst_buffer_unmap(buffer, &map);
+  Gst().buffer_unmap(buffer, &map);
   frame.pts_ns = TimeOrNone(GST_BUFFER_PTS(buffer));
   frame.dts_ns = TimeOrNone(GST_BUFFER_DTS(buffer));
   frame.duration_ns = TimeOrNone(GST_BUFFER_DURATION(buffer));
-  GstClockTime running = gst_segment_to_running_time(gst_sample_get_segment(sample),
+  GstClockTime running = Gst().segment_to_running_time(Gst().sample_get_segment(sample),
                                                      GST_FORMAT_TIME, GST_BUFFER_PTS(buffer));
   frame.running_time_ns = GST_CLOCK_TIME_IS_VALID(running) ? int64_t(running) : frame.pts_ns;
   frame.producer_time_ns = anchor_.ProducerTime(

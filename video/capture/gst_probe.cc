@@ -1,10 +1,10 @@
 #include "video/capture/gst_probe.h"
 
-#include <gst/gst.h>
-
 #include <mutex>
 #include <string>
 #include <vector>
+
+#include "video/capture/gst_library.h"
 
 namespace kedge::video {
 namespace {
@@ -20,53 +20,41 @@ struct FileProbeState {
 
 void OnParsebinPad(GstElement*, GstPad* pad, gpointer data) {
   auto* state = static_cast<FileProbeState*>(data);
-  GstCaps* caps = gst_pad_get_current_caps(pad);
-  if (caps == nullptr) caps = gst_pad_query_caps(pad, nullptr);
-  if (caps != nullptr && gst_caps_get_size(caps) > 0) {
+  GstCaps* caps = Gst().pad_get_current_caps(pad);
+  if (caps == nullptr) caps = Gst().pad_query_caps(pad, nullptr);
+  if (caps != nullptr && Gst().caps_get_size(caps) > 0) {
     std::lock_guard<std::mutex> lock(state->mu);
-    state->media.push_back(gst_structure_get_name(gst_caps_get_structure(caps, 0)));
+    state->media.push_back(Gst().structure_get_name(Gst().caps_get_structure(caps, 0)));
   }
-  if (caps != nullptr) gst_caps_unref(caps);
-  GstElement* sink = gst_element_factory_make("fakesink", nullptr);
+  if (caps != nullptr) Gst().Unref(caps);
+  GstElement* sink = Gst().element_factory_make("fakesink", nullptr);
   if (sink == nullptr) return;
-  gst_bin_add(GST_BIN(state->pipeline), sink);
-  gst_element_sync_state_with_parent(sink);
-  GstPad* sink_pad = gst_element_get_static_pad(sink, "sink");
-  gst_pad_link(pad, sink_pad);
-  gst_object_unref(sink_pad);
+  Gst().bin_add(GST_BIN(state->pipeline), sink);
+  Gst().element_sync_state_with_parent(sink);
+  GstPad* sink_pad = Gst().element_get_static_pad(sink, "sink");
+  Gst().pad_link(pad, sink_pad);
+  Gst().object_unref(sink_pad);
 }
 
 std::string ErrorText(GstMessage* msg) {
   GError* err = nullptr;
   gchar* debug = nullptr;
-  gst_message_parse_error(msg, &err, &debug);
+  Gst().message_parse_error(msg, &err, &debug);
   std::string text = err ? err->message : "unknown error";
-  if (err) g_error_free(err);
-  g_free(debug);
+  if (err) Gst().error_free(err);
+  Gst().free(debug);
   return text;
 }
 
 }  // namespace
 
-Status EnsureGstInitialized() {
-  static std::once_flag once;
-  static std::string error;
-  std::call_once(once, [] {
-    GError* err = nullptr;
-    if (!gst_init_check(nullptr, nullptr, &err)) {
-      error = std::string("GStreamer could not start: ") + (err ? err->message : "unknown error");
-      if (err) g_error_free(err);
-    }
-  });
-  if (!error.empty()) return FailedPreconditionError(error);
-  return Status::Ok();
-}
+Status EnsureGstInitialized() { return LoadGstLibrary().status(); }
 
 bool GstElementProbe::HasElement(const std::string& factory) const {
   if (!EnsureGstInitialized().ok()) return false;
-  GstElementFactory* f = gst_element_factory_find(factory.c_str());
+  GstElementFactory* f = Gst().element_factory_find(factory.c_str());
   if (f == nullptr) return false;
-  gst_object_unref(f);
+  Gst().object_unref(f);
   return true;
 }
 
@@ -95,26 +83,26 @@ StatusOr<SourceModes> GstElementProbe::ProbeSource(const CameraSpec& spec) const
 
 StatusOr<SourceModes> GstElementProbe::ProbeV4l2(const CameraSpec& spec) const {
   const std::string& device = spec.source.device;
-  GstElement* src = gst_element_factory_make("v4l2src", nullptr);
+  GstElement* src = Gst().element_factory_make("v4l2src", nullptr);
   if (src == nullptr) {
     return FailedPreconditionError(
         "the GStreamer element v4l2src is not installed (install gstreamer1.0-plugins-good)");
   }
-  g_object_set(src, "device", device.c_str(), nullptr);
-  if (gst_element_set_state(src, GST_STATE_READY) == GST_STATE_CHANGE_FAILURE) {
-    gst_element_set_state(src, GST_STATE_NULL);
-    gst_object_unref(src);
+  Gst().object_set(src, "device", device.c_str(), nullptr);
+  if (Gst().element_set_state(src, GST_STATE_READY) == GST_STATE_CHANGE_FAILURE) {
+    Gst().element_set_state(src, GST_STATE_NULL);
+    Gst().object_unref(src);
     return UnavailableError("camera " + device +
                             " cannot be opened (in use by another program, not a capture device, "
                             "or no permission: add the user to the video group)");
   }
-  GstPad* pad = gst_element_get_static_pad(src, "src");
-  GstCaps* offered = gst_pad_query_caps(pad, nullptr);
-  gst_object_unref(pad);
-  gst_element_set_state(src, GST_STATE_NULL);
-  gst_object_unref(src);
-  if (offered == nullptr || gst_caps_is_empty(offered)) {
-    if (offered) gst_caps_unref(offered);
+  GstPad* pad = Gst().element_get_static_pad(src, "src");
+  GstCaps* offered = Gst().pad_query_caps(pad, nullptr);
+  Gst().object_unref(pad);
+  Gst().element_set_state(src, GST_STATE_NULL);
+  Gst().object_unref(src);
+  if (offered == nullptr || Gst().caps_is_empty(offered)) {
+    if (offered) Gst().Unref(offered);
     return FailedPreconditionError("camera " + device +
                                    " offers no video formats (a metadata node? a camera often has "
                                    "two /dev/video devices; try the other one)");
@@ -123,16 +111,16 @@ StatusOr<SourceModes> GstElementProbe::ProbeV4l2(const CameraSpec& spec) const {
     std::string mode = std::string(media) + ",width=" + std::to_string(spec.width) +
                        ",height=" + std::to_string(spec.height) +
                        ",framerate=" + std::to_string(spec.fps) + "/1";
-    GstCaps* wanted = gst_caps_from_string(mode.c_str());
-    bool ok = wanted != nullptr && gst_caps_can_intersect(offered, wanted);
-    if (wanted) gst_caps_unref(wanted);
+    GstCaps* wanted = Gst().caps_from_string(mode.c_str());
+    bool ok = wanted != nullptr && Gst().caps_can_intersect(offered, wanted);
+    if (wanted) Gst().Unref(wanted);
     return ok;
   };
   SourceModes modes;
   modes.h264 = offers("video/x-h264");
   modes.raw = offers("video/x-raw");
   modes.jpeg = offers("image/jpeg");
-  gst_caps_unref(offered);
+  Gst().Unref(offered);
   return modes;
 }
 
@@ -143,21 +131,23 @@ StatusOr<bool> GstElementProbe::FileHasH264(const std::string& path) const {
         "the GStreamer element parsebin is not installed (install gstreamer1.0-plugins-base)");
   }
   FileProbeState state;
-  state.pipeline = gst_pipeline_new("kedge-probe");
-  GstElement* src = gst_element_factory_make("filesrc", nullptr);
-  GstElement* parse = gst_element_factory_make("parsebin", nullptr);
-  g_object_set(src, "location", path.c_str(), nullptr);
-  gst_bin_add_many(GST_BIN(state.pipeline), src, parse, nullptr);
-  gst_element_link(src, parse);
-  g_signal_connect(parse, "pad-added", G_CALLBACK(OnParsebinPad), &state);
+  state.pipeline = Gst().pipeline_new("kedge-probe");
+  GstElement* src = Gst().element_factory_make("filesrc", nullptr);
+  GstElement* parse = Gst().element_factory_make("parsebin", nullptr);
+  Gst().object_set(src, "location", path.c_str(), nullptr);
+  Gst().bin_add(GST_BIN(state.pipeline), src);
+  Gst().bin_add(GST_BIN(state.pipeline), parse);
+  Gst().element_link(src, parse);
+  Gst().signal_connect_data(parse, "pad-added", G_CALLBACK(OnParsebinPad), &state, nullptr,
+                            GConnectFlags(0));
 
   std::string error;
-  if (gst_element_set_state(state.pipeline, GST_STATE_PAUSED) == GST_STATE_CHANGE_FAILURE) {
+  if (Gst().element_set_state(state.pipeline, GST_STATE_PAUSED) == GST_STATE_CHANGE_FAILURE) {
     error = "cannot be opened";
   }
-  GstBus* bus = gst_element_get_bus(state.pipeline);
+  GstBus* bus = Gst().element_get_bus(state.pipeline);
   while (error.empty()) {
-    GstMessage* msg = gst_bus_timed_pop_filtered(
+    GstMessage* msg = Gst().bus_timed_pop_filtered(
         bus, kFileProbeTimeout,
         static_cast<GstMessageType>(GST_MESSAGE_ASYNC_DONE | GST_MESSAGE_ERROR));
     if (msg == nullptr) {
@@ -166,12 +156,12 @@ StatusOr<bool> GstElementProbe::FileHasH264(const std::string& path) const {
     }
     bool done = GST_MESSAGE_TYPE(msg) == GST_MESSAGE_ASYNC_DONE;
     if (!done) error = ErrorText(msg);
-    gst_message_unref(msg);
+    Gst().Unref(msg);
     if (done) break;
   }
-  gst_object_unref(bus);
-  gst_element_set_state(state.pipeline, GST_STATE_NULL);
-  gst_object_unref(state.pipeline);
+  Gst().object_unref(bus);
+  Gst().element_set_state(state.pipeline, GST_STATE_NULL);
+  Gst().object_unref(state.pipeline);
   if (!error.empty()) return InvalidArgumentError("video file " + path + ": " + error);
 
   bool video = false;

@@ -24,9 +24,11 @@ DEPENDS = "openssl curl sqlite3 yaml-cpp nlohmann-json"
 DEPENDS += "${@bb.utils.contains('PTEST_ENABLED', '1', 'googletest', '', d)}"
 
 PACKAGECONFIG ??= "video mqtt ${@bb.utils.contains('DISTRO_FEATURES', 'systemd', 'journald', '', d)}"
-# Camera capture and Kinesis Video Streams upload. h264parse is in -bad, v4l2src and
-# v4l2h264enc in -good; x264enc (-ugly) needs LICENSE_FLAGS_ACCEPTED "commercial".
-PACKAGECONFIG[video] = "-DKEDGE_WITH_VIDEO=ON,-DKEDGE_WITH_VIDEO=OFF,gstreamer1.0 gstreamer1.0-plugins-base,gstreamer1.0-plugins-good-video4linux2 gstreamer1.0-plugins-bad-videoparsersbad"
+# Camera capture and Kinesis Video Streams upload. kedge loads libgstreamer and libgstapp with
+# dlopen when a camera starts (no automatic shlib dependency), so they are listed here.
+# h264parse is in -bad, v4l2src and v4l2h264enc in -good; x264enc (-ugly) needs
+# LICENSE_FLAGS_ACCEPTED "commercial".
+PACKAGECONFIG[video] = "-DKEDGE_WITH_VIDEO=ON,-DKEDGE_WITH_VIDEO=OFF,gstreamer1.0 gstreamer1.0-plugins-base,gstreamer1.0 gstreamer1.0-plugins-base-app gstreamer1.0-plugins-good-video4linux2 gstreamer1.0-plugins-bad-videoparsersbad"
 PACKAGECONFIG[mqtt] = "-DKEDGE_WITH_MQTT=ON,-DKEDGE_WITH_MQTT=OFF,paho-mqtt-cpp"
 PACKAGECONFIG[journald] = "-DKEDGE_WITH_JOURNALD=ON,-DKEDGE_WITH_JOURNALD=OFF,systemd"
 # kedge-ingest uses FFmpeg, whose recipe needs LICENSE_FLAGS_ACCEPTED "commercial": opt in.
