@@ -82,7 +82,10 @@ Collected RunToEnd(GstCapture::Options options, Clock& clock, Status* final_stat
 std::string MakeH264File(const std::string& dir, const std::string& muxer, const std::string& name,
                          int frames) {
   std::string path = dir + "/" + name;
-  std::string cmd = "gst-launch-1.0 -q videotestsrc num-buffers=" + std::to_string(frames) +
+  // The host's gst-launch, with the host's plugins (a cross test under qemu may point
+  // GST_PLUGIN_SYSTEM_PATH_1_0 at the target's).
+  std::string cmd = "env -u GST_PLUGIN_SYSTEM_PATH_1_0 gst-launch-1.0 -q videotestsrc "
+                    "num-buffers=" + std::to_string(frames) +
                     " ! video/x-raw,width=320,height=240,framerate=30/1 ! x264enc "
                     "speed-preset=ultrafast bframes=0 key-int-max=30 option-string=scenecut=0 "
                     "! h264parse ! " +
