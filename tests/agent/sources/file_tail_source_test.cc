@@ -272,9 +272,18 @@ TEST_F(FileTailSourceTest, ResumesFromTheCheckpointAfterARestart) {
   AppendLines("app.log.new", {"born while down"});
   auto source = StartSource();
   Drain(*source);
-  std::vector<std::string> want = Lines("r", 0, 15);
-  want.push_back("born while down");
-  EXPECT_EQ(sink_.records, want);
+  // In order within each file; the two files' records have no order between them.
+  std::vector<std::string> from_app;
+  int born = 0;
+  for (const std::string& r : sink_.records) {
+    if (r == "born while down") {
+      ++born;
+    } else {
+      from_app.push_back(r);
+    }
+  }
+  EXPECT_EQ(from_app, Lines("r", 0, 15));
+  EXPECT_EQ(born, 1);
 }
 
 TEST_F(FileTailSourceTest, FileRenamedWhileDownIsReadToItsEnd) {
