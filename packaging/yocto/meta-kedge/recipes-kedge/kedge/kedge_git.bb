@@ -30,7 +30,8 @@ PACKAGECONFIG ??= "video mqtt ${@bb.utils.contains('DISTRO_FEATURES', 'systemd',
 # LICENSE_FLAGS_ACCEPTED "commercial".
 PACKAGECONFIG[video] = "-DKEDGE_WITH_VIDEO=ON,-DKEDGE_WITH_VIDEO=OFF,gstreamer1.0 gstreamer1.0-plugins-base,gstreamer1.0 gstreamer1.0-plugins-base-app gstreamer1.0-plugins-good-video4linux2 gstreamer1.0-plugins-bad-videoparsersbad"
 PACKAGECONFIG[mqtt] = "-DKEDGE_WITH_MQTT=ON,-DKEDGE_WITH_MQTT=OFF,paho-mqtt-cpp"
-PACKAGECONFIG[journald] = "-DKEDGE_WITH_JOURNALD=ON,-DKEDGE_WITH_JOURNALD=OFF,systemd"
+# libsystemd is loaded with dlopen when a journald source starts: no shlib dependency.
+PACKAGECONFIG[journald] = "-DKEDGE_WITH_JOURNALD=ON,-DKEDGE_WITH_JOURNALD=OFF,systemd,libsystemd"
 # kedge-ingest uses FFmpeg, whose recipe needs LICENSE_FLAGS_ACCEPTED "commercial": opt in.
 PACKAGECONFIG[ingest] = "-DKEDGE_WITH_INGEST=ON,-DKEDGE_WITH_INGEST=OFF,boost ffmpeg"
 # Raspberry Pi camera modules through libcamera.
