@@ -77,11 +77,11 @@ set(CPACK_DEBIAN_KEDGE_PACKAGE_DEPENDS "adduser, init-system-helpers")
 if(KEDGE_DEB_SHLIBS_KEDGE)
   string(APPEND CPACK_DEBIAN_KEDGE_PACKAGE_DEPENDS ", ${KEDGE_DEB_SHLIBS_KEDGE}")
 endif()
-# Cameras load GStreamer at run time (dlopen, video/capture/gst_library.h) and `kedge video
-# upload` loads FFmpeg: shlibdeps sees neither, and a device that only ships logs needs neither.
-# gstreamer1.0-plugins-base brings libgstreamer1.0-0 and libgstapp.
+# Cameras load GStreamer at run time (dlopen, video/capture/gst_library.h), the journald source
+# libsystemd, and `kedge video upload` FFmpeg: shlibdeps sees none of them, and a device that
+# only ships logs needs none. gstreamer1.0-plugins-base brings libgstreamer1.0-0 and libgstapp.
 set(CPACK_DEBIAN_KEDGE_PACKAGE_RECOMMENDS
-  "gstreamer1.0-plugins-base, gstreamer1.0-plugins-good, gstreamer1.0-plugins-bad")
+  "libsystemd0, gstreamer1.0-plugins-base, gstreamer1.0-plugins-good, gstreamer1.0-plugins-bad")
 pkg_check_modules(KEDGE_DEB_AVFORMAT QUIET libavformat)
 if(KEDGE_DEB_AVFORMAT_VERSION MATCHES "^([0-9]+)")
   set(_avformat "libavformat${CMAKE_MATCH_1}")
