@@ -48,6 +48,15 @@ bool Digits(std::string_view text, size_t at, size_t len, unsigned* out) {
   return true;
 }
 
+// `time` in UTC through `format`, a printf format of year, month, day, hour, minute, second.
+std::string FormatUtcFields(WallTime time, const char* format) {
+  UtcTime utc = ToUtc(time);
+  char text[64];
+  std::snprintf(text, sizeof text, format, utc.year, utc.month, utc.day, utc.hour, utc.minute,
+                utc.second);
+  return text;
+}
+
 }  // namespace
 
 UtcTime ToUtc(WallTime time) {
@@ -114,20 +123,10 @@ std::string FormatHttpDate(WallTime time) {
 }
 
 std::string FormatIso8601(WallTime time) {
-  UtcTime utc = ToUtc(time);
-  char text[32];
-  std::snprintf(text, sizeof text, "%04d-%02u-%02uT%02u:%02u:%02uZ", utc.year, utc.month, utc.day,
-                utc.hour, utc.minute, utc.second);
-  return text;
+  return FormatUtcFields(time, "%04d-%02u-%02uT%02u:%02u:%02uZ");
 }
 
-std::string AmzDate(WallTime time) {
-  UtcTime utc = ToUtc(time);
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%04d%02u%02uT%02u%02u%02uZ", utc.year, utc.month, utc.day,
-                utc.hour, utc.minute, utc.second);
-  return buf;
-}
+std::string AmzDate(WallTime time) { return FormatUtcFields(time, "%04d%02u%02uT%02u%02u%02uZ"); }
 
 std::string AmzDateStamp(WallTime time) { return AmzDate(time).substr(0, 8); }
 
