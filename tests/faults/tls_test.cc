@@ -16,7 +16,7 @@
 #include "tests/faults/fault_proxy.h"
 #include "tests/faults/fault_test_util.h"
 #include "tests/faults/kinesis_reader.h"
-#include "tests/faults/test_camera.h"
+#include "tests/video/kvs/test_camera.h"
 #include "tests/integration/kinesis_test_proxy.h"
 #include "tests/support/subprocess.h"
 #include "tests/support/test_pki.h"

@@ -21,7 +21,7 @@
 #include "platform/aws/sigv4.h"
 #include "tests/faults/fault_proxy.h"
 #include "tests/faults/tcp_fault_proxy.h"
-#include "tests/faults/test_camera.h"
+#include "tests/video/kvs/test_camera.h"
 #include "tests/support/test_util.h"
 #include "video/kvs/video_stream.h"
 

@@ -16,6 +16,7 @@
 #include "tests/support/subprocess.h"
 #include "tests/support/test_util.h"
 #include "tests/video/kvs/kvs_ingest_fixture.h"
+#include "tests/video/kvs/test_camera.h"
 #include "video/kvs/video_stream.h"
 
 namespace kedge::video::kvs {
@@ -35,24 +36,8 @@ using testing::WaitFor;
 class VideoStreamIntegrationTest : public testing::KvsIngestFixture {
  protected:
   VideoStreamOptions Options(int frames, bool live) {
-    VideoStreamOptions o;
-    o.camera.name = "it";
-    o.camera.source.kind = SourceKind::kTest;
-    o.camera.width = 320;
-    o.camera.height = 240;
-    o.camera.fps = 30;
-    o.camera.bitrate_kbps = 500;
-    o.camera.fragment_duration_ms = 1000;
-    o.camera.encoder = EncoderChoice::kX264;
-    o.camera.num_buffers = frames;
-    o.camera.test_live = live;
-    o.store.dir = kedge::testing::MakeTempDir("kvs-store");
-    o.upload.stream_name = kStream;
-    o.upload.region = "us-east-1";
-    o.upload.control_endpoint = url_;
-    o.upload.create_stream = true;
-    o.upload.backoff_initial = Millis(100);
-    o.upload.backoff_max = Millis(500);
+    VideoStreamOptions o = kedge::testing::TestCameraOptions(
+        kStream, url_, kedge::testing::MakeTempDir("kvs-store"), frames, live);
     o.drain_timeout = Millis(20000);
     return o;
   }

@@ -1,7 +1,7 @@
 #pragma once
-// The test camera the fault tests stream: videotestsrc + x264enc at 320x240, 30 fps, one-second
-// fragments, uploading to `endpoint` (creating the stream), with short backoffs so recoveries
-// show within a test's time. Callers adjust what their fault needs.
+// The test camera the video integration and fault tests stream: videotestsrc + x264enc at
+// 320x240, 30 fps, one-second fragments, uploading to `endpoint` (creating the stream), with
+// short backoffs so recoveries show within a test's time. Callers adjust what they need.
 
 #include <string>
 
