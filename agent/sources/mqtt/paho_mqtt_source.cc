@@ -55,6 +55,10 @@ struct PahoMqttSource::Counters {
         dead_letters(m.GetCounter("kedge_mqtt_dead_letters_total",
                                   "MQTT messages set aside (no partition key, or too large)",
                                   {{"source", name}})),
+        redelivered(m.GetCounter("kedge_mqtt_redelivered_total",
+                                 "MQTT messages the broker sent again after a reconnect (DUP "
+                                 "flag); some may be repeats of records already taken",
+                                 {{"source", name}})),
         connects(m.GetCounter("kedge_mqtt_connects_total", "successful MQTT connects",
                               {{"source", name}})),
         connect_attempts(m.GetCounter("kedge_mqtt_connect_attempts_total",
@@ -75,6 +79,7 @@ struct PahoMqttSource::Counters {
   Counter& received;
   Counter& delivered;
   Counter& dead_letters;
+  Counter& redelivered;
   Counter& connects;
   Counter& connect_attempts;
   Counter& connect_failures;
@@ -195,7 +200,7 @@ Status PahoMqttSource::Start(const std::vector<Checkpoint>&) {
                                 "; use tcp://host:1883 or ssl://host:8883");
   }
   client_->set_message_callback([this](mqtt::const_message_ptr msg) {
-    OnMessage(msg->get_topic(), msg->get_payload_str(), msg->get_qos());
+    OnMessage(msg->get_topic(), msg->get_payload_str(), msg->get_qos(), msg->is_duplicate());
   });
   client_->set_connected_handler([this](const std::string&) {
     state_ = kConnected;
@@ -257,7 +262,8 @@ void PahoMqttSource::MaintainConnection() {
 
 bool PahoMqttSource::connected() const { return state_.load() == kConnected; }
 
-void PahoMqttSource::OnMessage(std::string topic, std::string payload, int qos) {
+void PahoMqttSource::OnMessage(std::string topic, std::string payload, int qos,
+                               bool redelivered) {
   MqttMessage m;
   m.topic = std::move(topic);
   m.payload = std::move(payload);
@@ -265,6 +271,10 @@ void PahoMqttSource::OnMessage(std::string topic, std::string payload, int qos) 
   m.received_ms = ToUnixMillis(clock_.WallNow());
   m.received = clock_.Now();
   counters_->received.Increment();
+  if (redelivered) {
+    ++redelivered_;
+    counters_->redelivered.Increment();
+  }
   if (queue_.Push(std::move(m)) && options_.wakeup) options_.wakeup();
 }
 

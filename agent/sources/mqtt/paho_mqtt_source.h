@@ -88,6 +88,9 @@ class PahoMqttSource final : public Source {
   size_t queued() const { return queue_.size(); }
   const DeadLetterBox& dead_letters() const { return dead_letters_; }
   uint64_t back_pressure_waits() const { return queue_.blocked_pushes(); }
+  // Messages the broker sent again (DUP flag): sent before a disconnect and not acknowledged in
+  // time from its point of view, so possibly already handed over once (at-least-once).
+  uint64_t redelivered() const { return redelivered_.load(); }
 
  private:
   enum State { kDisconnected = 0, kConnecting = 1, kConnected = 2 };
@@ -98,7 +101,7 @@ class PahoMqttSource final : public Source {
   std::unique_ptr<mqtt::connect_options> BuildConnectOptions() const;
   void MaintainConnection();
   void Subscribe();
-  void OnMessage(std::string topic, std::string payload, int qos);
+  void OnMessage(std::string topic, std::string payload, int qos, bool redelivered);
   void FillPending();
   uint64_t DeliverPending();
 
@@ -115,6 +118,7 @@ class PahoMqttSource final : public Source {
 
   std::atomic<int> state_{kDisconnected};
   std::atomic<bool> subscribed_{false};
+  std::atomic<uint64_t> redelivered_{0};
   std::atomic<uint64_t> connects_{0};  // successful connects, for resetting the backoff
   uint64_t connects_seen_ = 0;
   SteadyTime next_attempt_{};
