@@ -103,6 +103,21 @@ std::string FormatStatus(const std::string& status_json) {
     std::string counters = CountersFor(metrics, "sink", Str(sink, "name"));
     if (!counters.empty()) out += "    " + counters + "\n";
   }
+  json cameras = s.value("cameras", json::array());
+  if (!cameras.empty()) out += "cameras:\n";
+  for (const json& cam : cameras) {
+    auto figure = [&cam](const char* key) { return static_cast<long long>(cam.value(key, 0.0)); };
+    out += "  " + Str(cam, "name") + " (" + Str(cam, "source") + " " + Str(cam, "video") + ") -> " +
+           Str(cam, "stream") + "\n";
+    out += std::string("    ") + (figure("camera_up") ? "up" : "waiting to restart") + ", " +
+           std::to_string(figure("fragments_buffered")) + " fragments buffered";
+    if (figure("fragments_buffered") > 0) {
+      out += " (oldest " + Duration(cam.value("store_oldest_fragment_age_seconds", 0.0)) + ")";
+    }
+    out += ", " + std::to_string(figure("fragments_acknowledged_total")) + " acknowledged, " +
+           std::to_string(figure("fragments_dropped_total")) + " dropped, " +
+           std::to_string(figure("upload_bitrate_bps") / 1000) + " kbit/s\n";
+  }
   return out;
 }
 

@@ -31,6 +31,7 @@ table{border-collapse:collapse;width:100%}td,th{text-align:left;padding:2px 6px;
 <span><i class="sw" style="background:#dd6b20"></i>oldest age s</span></div></section>
 <section><h2>Sources</h2><table id="sources"></table></section>
 <section><h2>Sinks</h2><table id="sinks"></table></section>
+<section id="camsec" style="grid-column:1/-1" hidden><h2>Cameras</h2><table id="cameras"></table></section>
 <section style="grid-column:1/-1"><h2>Metrics</h2><table id="metrics"></table></section>
 </main>
 <script>
@@ -59,6 +60,12 @@ async function refresh(){try{const r=await fetch("status",{cache:"no-store"});co
  draw("spool",[{color:"#805ad5",data:h.map(p=>({t:p.t,v:p.spool_bytes/1048576}))},{color:"#dd6b20",data:h.map(p=>({t:p.t,v:p.oldest_age_ms/1000}))}]);
  table("sources",s.sources||[],["name","type","sink","path","broker","topics"]);
  table("sinks",s.sinks||[],["name","type","stream","region","endpoint","path"]);
+ const cams=s.cameras||[];document.getElementById("camsec").hidden=!cams.length;
+ table("cameras",cams.map(c=>({name:c.name,stream:c.stream,source:c.source,video:c.video,
+  state:c.camera_up?"up":"waiting to restart",buffered:c.fragments_buffered||0,
+  acknowledged:c.fragments_acknowledged_total||0,dropped:c.fragments_dropped_total||0,
+  "kbit/s":Math.round((c.upload_bitrate_bps||0)/1000),"oldest s":Math.round(c.store_oldest_fragment_age_seconds||0)})),
+  ["name","stream","source","video","state","buffered","acknowledged","dropped","kbit/s","oldest s"]);
  table("metrics",(s.metrics||[]).map(m=>({name:m.name,labels:Object.entries(m.labels).map(e=>e.join("=")).join(", "),value:m.value})),["name","labels","value"]);
  document.body.dataset.ready="1";
  }catch(e){document.getElementById("err").textContent="cannot reach kedge: "+e;}}

@@ -1,5 +1,6 @@
 #include "agent/metrics/status_report.h"
 
+#include <cstring>
 #include <nlohmann/json.hpp>
 
 #include "platform/logging.h"
@@ -54,9 +55,45 @@ json SourceJson(const SourceConfig& s) {
   return j;
 }
 
-json MetricsJson(const MetricsRegistry& metrics) {
+json CameraJson(const CameraConfig& c) {
+  json j = {{"name", c.name},
+            {"stream", c.stream},
+            {"source", c.source},
+            {"encoder", c.encoder},
+            {"video", std::to_string(c.width) + "x" + std::to_string(c.height) + "@" +
+                          std::to_string(c.fps)},
+            {"bitrate_kbps", c.bitrate_kbps},
+            {"fragment_seconds", c.fragment_seconds}};
+  if (!c.region.empty()) j["region"] = c.region;
+  if (!c.endpoint.empty()) j["endpoint"] = WithoutUserInfo(c.endpoint);
+  return j;
+}
+
+// A camera's state at a glance, from its kedge_video_* series (summed over their other labels):
+// "kedge_video_fragments_buffered" -> "fragments_buffered".
+void AddCameraFigures(const std::vector<MetricsRegistry::Sample>& samples, json* camera) {
+  static const char* const kFigures[] = {"kedge_video_camera_up",
+                                         "kedge_video_fragments_buffered",
+                                         "kedge_video_fragments_acknowledged_total",
+                                         "kedge_video_fragments_dropped_total",
+                                         "kedge_video_upload_bitrate_bps",
+                                         "kedge_video_store_oldest_fragment_age_seconds"};
+  const std::string name = (*camera)["name"];
+  for (const MetricsRegistry::Sample& s : samples) {
+    bool ours = false;
+    for (const auto& [k, v] : s.labels) ours = ours || (k == "camera" && v == name);
+    if (!ours) continue;
+    for (const char* figure : kFigures) {
+      if (s.name != figure) continue;
+      json& slot = (*camera)[s.name.substr(std::strlen("kedge_video_"))];
+      slot = (slot.is_number() ? slot.get<double>() : 0.0) + s.value;
+    }
+  }
+}
+
+json MetricsJson(const std::vector<MetricsRegistry::Sample>& samples) {
   json out = json::array();
-  for (const MetricsRegistry::Sample& s : metrics.Snapshot()) {
+  for (const MetricsRegistry::Sample& s : samples) {
     json labels = json::object();
     for (const auto& [k, v] : s.labels) labels[k] = v;
     out.push_back({{"name", s.name}, {"labels", labels}, {"value", s.value}});
@@ -72,24 +109,31 @@ std::string BuildStatusJson(const StatusInputs& in) {
       {"state", in.state},
       {"now_ms", ToUnixMillis(in.now)},
       {"uptime_s", std::chrono::duration_cast<std::chrono::seconds>(in.now - in.started).count()}};
+  std::vector<MetricsRegistry::Sample> samples;
+  if (in.metrics) samples = in.metrics->Snapshot();
   if (in.config) {
     j["device_id"] = in.config->device_id;
     j["spool"] = {
         {"path", in.config->SpoolPath()},
         {"max_bytes", in.config->spool.max_bytes},
         {"when_full", in.config->spool.when_full == WhenFull::kBlock ? "block" : "drop_oldest"}};
-    json sinks = json::array(), sources = json::array();
+    json sinks = json::array(), sources = json::array(), cameras = json::array();
     for (const SinkConfig& s : in.config->sinks) sinks.push_back(SinkJson(s));
     for (const SourceConfig& s : in.config->sources) sources.push_back(SourceJson(s));
+    for (const CameraConfig& c : in.config->cameras) {
+      cameras.push_back(CameraJson(c));
+      AddCameraFigures(samples, &cameras.back());
+    }
     j["sinks"] = sinks;
     j["sources"] = sources;
+    j["cameras"] = cameras;
   }
   if (in.metrics) {
-    j["metrics"] = MetricsJson(*in.metrics);
+    j["metrics"] = MetricsJson(samples);
     // when_full: drop_oldest drops are data lost on purpose: say so next to the spool's size.
     if (in.config) {
       double dropped = 0;
-      for (const MetricsRegistry::Sample& s : in.metrics->Snapshot()) {
+      for (const MetricsRegistry::Sample& s : samples) {
         if (s.name == "kedge_spool_dropped_records") dropped += s.value;
       }
       j["spool"]["dropped_records"] = static_cast<uint64_t>(dropped);

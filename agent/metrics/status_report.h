@@ -1,7 +1,9 @@
 #pragma once
 // The /status document (JSON) and the /healthz answer. /status shows what an operator needs:
 // version, uptime, device, each source and sink with its type and target (stream, region,
-// endpoint, path, broker, topics), the metric values and the recent history. It is built from a
+// endpoint, path, broker, topics), each camera with its stream and its state at a glance (up,
+// fragments buffered, acknowledged and dropped, upload rate, oldest buffered fragment), the
+// metric values and the recent history. It is built from a
 // whitelist of config fields, so secrets (MQTT passwords, user names, key files, anything in
 // credentials) never appear, and the whole text also goes through Logger::Redact.
 

@@ -57,6 +57,23 @@ TEST_F(StatusCommandTest, PrintsStateSpoolSourcesAndSinks) {
       << text;
 }
 
+TEST_F(StatusCommandTest, PrintsEachCameraAtAGlance) {
+  std::ostringstream out, err;
+  ASSERT_EQ(RunStatus({"--listen", Listen()}, env_, FileSystem::Default(), out, err), 0)
+      << err.str();
+  EXPECT_EQ(out.str().find("cameras:"), std::string::npos) << "no cameras, no section";
+
+  picture_.AddCamera();
+  std::ostringstream with_camera;
+  ASSERT_EQ(RunStatus({"--listen", Listen()}, env_, FileSystem::Default(), with_camera, err), 0);
+  std::string text = with_camera.str();
+  EXPECT_NE(text.find("cameras:\n  door (v4l2:/dev/video0 1280x720@30) -> door-cam\n"
+                      "    up, 3 fragments buffered (oldest 4.0 s), 120 acknowledged, 2 dropped, "
+                      "2100 kbit/s\n"),
+            std::string::npos)
+      << text;
+}
+
 TEST_F(StatusCommandTest, JsonFlagPrintsTheDocument) {
   std::ostringstream out, err;
   ASSERT_EQ(RunStatus({"--listen", Listen(), "--json"}, env_, FileSystem::Default(), out, err), 0);

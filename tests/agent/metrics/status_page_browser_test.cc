@@ -53,6 +53,7 @@ TEST(StatusPageBrowserTest, ChartsRenderTheHistoryInHeadlessChromium) {
                          i * 300});
   }
   picture.config.device_id = "pi-17";
+  picture.AddCamera();
   std::unique_ptr<StatusServer> server_holder = picture.MakeServer();
   StatusServer& server = *server_holder;
   ASSERT_TRUE(server.Start("127.0.0.1:0").ok());
@@ -67,6 +68,13 @@ TEST(StatusPageBrowserTest, ChartsRenderTheHistoryInHeadlessChromium) {
   EXPECT_EQ(PointsOf(dom, "tput"), 3 * 29) << "three rate series of 29 points";
   EXPECT_EQ(PointsOf(dom, "spool"), 2 * 30);
   EXPECT_NE(dom.find("pi-17"), std::string::npos);
+  // The camera table: door is up, 3 fragments buffered, 2,100 kbit/s.
+  std::regex camera_row(
+      "<tr><td>door</td><td>door-cam</td><td>v4l2:/dev/video0</td><td>1280x720@30</td>"
+      "<td>up</td><td>3</td><td>120</td><td>2</td><td>2100</td><td>4</td></tr>");
+  EXPECT_TRUE(std::regex_search(dom, camera_row)) << dom.substr(0, 4000);
+  EXPECT_FALSE(std::regex_search(dom, std::regex("<section id=\"camsec\"[^>]* hidden")))
+      << "the cameras section is shown when there are cameras";
 
   std::string png = dir + "/status.png";
   RunCommand(chromium + flags + "--screenshot=" + png + " " + url + " 2>/dev/null");

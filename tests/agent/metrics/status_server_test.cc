@@ -101,6 +101,28 @@ TEST_F(StatusServerTest, StatusJsonDescribesTheAgentWithoutSecrets) {
   EXPECT_EQ(body.find("correct-horse-battery"), std::string::npos);
   EXPECT_EQ(body.find("pa55word"), std::string::npos);
   EXPECT_EQ(body.find("\"bob\""), std::string::npos);
+  EXPECT_EQ(j["cameras"], nlohmann::json::array());
+}
+
+TEST_F(StatusServerTest, StatusJsonShowsEachCameraWithItsFigures) {
+  picture_.AddCamera();
+  std::string body = Body(Exchange(server_->port(), "GET /status HTTP/1.1\r\n\r\n"));
+  nlohmann::json j = nlohmann::json::parse(body, nullptr, false);
+  ASSERT_FALSE(j.is_discarded()) << body;
+  ASSERT_EQ(j["cameras"].size(), 1u) << body;
+  const nlohmann::json& cam = j["cameras"][0];
+  EXPECT_EQ(cam["name"], "door");
+  EXPECT_EQ(cam["stream"], "door-cam");
+  EXPECT_EQ(cam["source"], "v4l2:/dev/video0");
+  EXPECT_EQ(cam["video"], "1280x720@30");
+  EXPECT_EQ(cam["endpoint"], "https://ingest.local:8443");
+  EXPECT_EQ(cam["camera_up"], 1);
+  EXPECT_EQ(cam["fragments_buffered"], 3);
+  EXPECT_EQ(cam["fragments_acknowledged_total"], 120);
+  EXPECT_EQ(cam["fragments_dropped_total"], 2);
+  EXPECT_EQ(cam["upload_bitrate_bps"], 2100000);
+  EXPECT_EQ(cam["store_oldest_fragment_age_seconds"], 4);
+  EXPECT_EQ(body.find("kvs-pa55"), std::string::npos);
 }
 
 TEST_F(StatusServerTest, StatusPageIsSelfContained) {
