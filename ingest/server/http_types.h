@@ -9,6 +9,7 @@
 
 #include "platform/net/http_client.h"
 #include "platform/status.h"
+#include "platform/text.h"  // AsciiLower, EqualsIgnoreCase for header names
 
 namespace kedge::ingest {
 
@@ -74,11 +75,7 @@ struct StreamStart {
   std::optional<HttpResponse> rejection;
 };
 
-// The value of `key` in a raw query string, %-decoded ("" when absent).
+// The value of `key` in a raw query string, %-decoded with '+' as a space ("" when absent).
 std::string QueryParam(const std::string& query, const std::string& key);
-
-// Lower-case copy of an ASCII string.
-std::string AsciiLower(std::string_view text);
-bool EqualsIgnoreCase(std::string_view a, std::string_view b);
 
 }  // namespace kedge::ingest

@@ -1,6 +1,6 @@
 #include "platform/aws/profile_file.h"
 
-#include "platform/aws/ascii.h"
+#include "platform/text.h"
 
 namespace kedge::aws {
 namespace {

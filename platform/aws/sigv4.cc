@@ -5,7 +5,7 @@
 #include <utility>
 #include <vector>
 
-#include "platform/aws/ascii.h"
+#include "platform/text.h"
 #include "platform/aws/url.h"
 #include "platform/crypto.h"
 
@@ -18,13 +18,6 @@ constexpr std::string_view kAlgorithm = "AWS4-HMAC-SHA256";
 bool IsUnreserved(unsigned char c) {
   return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
          c == '.' || c == '_' || c == '~';
-}
-
-int HexValue(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
 }
 
 void AppendEscaped(unsigned char c, std::string* out) {
@@ -55,27 +48,12 @@ std::string UriEncodeKeepingEscapes(std::string_view text) {
   std::string out;
   for (size_t i = 0; i < text.size(); ++i) {
     auto c = static_cast<unsigned char>(text[i]);
-    bool escape = c == '%' && i + 2 < text.size() && HexValue(text[i + 1]) >= 0 &&
-                  HexValue(text[i + 2]) >= 0;
+    bool escape = c == '%' && i + 2 < text.size() && HexDigitValue(text[i + 1]) >= 0 &&
+                  HexDigitValue(text[i + 2]) >= 0;
     if (IsUnreserved(c) || c == '/' || escape) {
       out.push_back(text[i]);
     } else {
       AppendEscaped(c, &out);
-    }
-  }
-  return out;
-}
-
-std::string PercentDecode(std::string_view text) {
-  std::string out;
-  out.reserve(text.size());
-  for (size_t i = 0; i < text.size(); ++i) {
-    if (text[i] == '%' && i + 2 < text.size() && HexValue(text[i + 1]) >= 0 &&
-        HexValue(text[i + 2]) >= 0) {
-      out.push_back(static_cast<char>(HexValue(text[i + 1]) * 16 + HexValue(text[i + 2])));
-      i += 2;
-    } else {
-      out.push_back(text[i]);
     }
   }
   return out;

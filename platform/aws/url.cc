@@ -2,7 +2,7 @@
 
 #include <string>
 
-#include "platform/aws/ascii.h"
+#include "platform/text.h"
 
 namespace kedge::aws {
 namespace {

@@ -185,5 +185,16 @@ TEST_F(HttpServerTest, AnswersUnknownPathsWith404) {
   EXPECT_EQ(reply.status, 404);
 }
 
+TEST(HttpTypesTest, QueryParamDecodesFormEncodedValues) {
+  std::string query = "stream=door%2Dcam&limit=10&title=front+door%20%2B1&empty=&stream2=x";
+  EXPECT_EQ(QueryParam(query, "stream"), "door-cam");
+  EXPECT_EQ(QueryParam(query, "limit"), "10");
+  EXPECT_EQ(QueryParam(query, "title"), "front door +1");
+  EXPECT_EQ(QueryParam(query, "empty"), "");
+  EXPECT_EQ(QueryParam(query, "stream2"), "x");
+  EXPECT_EQ(QueryParam(query, "missing"), "");
+  EXPECT_EQ(QueryParam("", "stream"), "");
+}
+
 }  // namespace
 }  // namespace kedge::ingest

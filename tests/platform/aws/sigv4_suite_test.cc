@@ -13,7 +13,7 @@
 #include <string>
 #include <vector>
 
-#include "platform/aws/ascii.h"
+#include "platform/text.h"
 #include "platform/aws/sigv4.h"
 #include "platform/crypto.h"
 #include "tests/support/test_util.h"

@@ -4,7 +4,7 @@
 
 #include <string>
 
-#include "platform/aws/ascii.h"
+#include "platform/text.h"
 #include "platform/aws/url.h"
 #include "platform/crypto.h"
 
