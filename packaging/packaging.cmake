@@ -61,6 +61,11 @@ if(KEDGE_BUILD_TESTS AND UNIX AND NOT CMAKE_CROSSCOMPILING)
       COMMAND ${PROJECT_SOURCE_DIR}/tests/packaging/notify_test.py $<TARGET_FILE:kedge-ingest>)
     set_tests_properties(packaging_ingest_notify PROPERTIES LABELS unit TIMEOUT 120)
   endif()
+  # The Windows sources build with MinGW-w64 (skipped, exit 77, without it).
+  add_test(NAME packaging_mingw_build
+    COMMAND ${KEDGE_PACKAGING_DIR}/windows/check_mingw_build.sh ${CMAKE_BINARY_DIR}/mingw)
+  set_tests_properties(packaging_mingw_build PROPERTIES LABELS unit TIMEOUT 1500
+    SKIP_RETURN_CODE 77)
   # Skipped (exit 77) where shellcheck is not installed.
   add_test(NAME packaging_shellcheck COMMAND ${KEDGE_PACKAGING_DIR}/check_scripts.sh)
   set_tests_properties(packaging_shellcheck PROPERTIES LABELS unit TIMEOUT 120

@@ -2,9 +2,12 @@
 // CryptoAPI's string encoders: Debian has no OpenSSL for mingw. The native Windows build uses
 // platform/crypto.cc with OpenSSL from vcpkg, as every other build does.
 
+// windows.h first: bcrypt.h and wincrypt.h use its types (kept in a block of its own so that
+// include sorting cannot move it).
+#include <windows.h>
+
 #include <bcrypt.h>
 #include <wincrypt.h>
-#include <windows.h>
 
 #include "platform/crypto.h"
 

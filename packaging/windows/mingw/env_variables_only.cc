@@ -30,6 +30,7 @@ StatusOr<std::vector<std::string>> PosixEnv::ListDir(const std::string& path) co
 }
 Status PosixEnv::RemoveFile(const std::string& path) { return NotHere(path); }
 StatusOr<uint64_t> PosixEnv::FileSize(const std::string& path) const { return NotHere(path); }
+StatusOr<uint64_t> PosixEnv::FreeBytes(const std::string& path) const { return NotHere(path); }
 std::optional<std::string> PosixEnv::HomeDir() const { return GetVar("USERPROFILE"); }
 
 std::optional<std::string> FakeEnv::GetVar(const std::string& name) const {
