@@ -91,6 +91,28 @@ std::string HashKey::ToDecimal() const {
   return out;
 }
 
+std::vector<std::pair<HashKey, HashKey>> SplitHashKeySpace(int shards) {
+  std::vector<std::pair<HashKey, HashKey>> ranges;
+  if (shards <= 0) return ranges;
+  auto n = static_cast<uint32_t>(shards);
+  // floor(2^128 / n) = floor((2^128 - 1) / n), plus one when (2^128 - 1) % n == n - 1 (for
+  // n = 1 that would be 2^128: MulAdd refuses, and the single range is [0, 2^128-1] anyway).
+  HashKey step = HashKey::Max();
+  if (DivMod(&step, n) == n - 1) MulAdd(&step, 1, 1);
+  for (uint32_t i = 0; i < n; ++i) {
+    HashKey start = step;
+    MulAdd(&start, i, 0);
+    HashKey end = HashKey::Max();
+    if (i + 1 < n) {
+      end = step;
+      MulAdd(&end, i + 1, 0);
+      if (end.lo-- == 0) --end.hi;  // the next start, minus one
+    }
+    ranges.emplace_back(start, end);
+  }
+  return ranges;
+}
+
 }  // namespace kedge::kpl
 
 namespace kedge::kpl {

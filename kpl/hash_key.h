@@ -8,6 +8,8 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include "platform/status.h"
 
@@ -37,6 +39,11 @@ inline bool operator<(HashKey a, HashKey b) { return a.hi < b.hi || (a.hi == b.h
 inline bool operator<=(HashKey a, HashKey b) { return !(b < a); }
 inline bool operator>(HashKey a, HashKey b) { return b < a; }
 inline bool operator>=(HashKey a, HashKey b) { return !(a < b); }
+
+// The hash-key ranges [start, end] (inclusive) of `shards` shards splitting the key space evenly,
+// as CreateStream does: shard i starts at i * floor(2^128 / n); the last ends at 2^128-1. Empty
+// for shards <= 0.
+std::vector<std::pair<HashKey, HashKey>> SplitHashKeySpace(int shards);
 
 }  // namespace kedge::kpl
 

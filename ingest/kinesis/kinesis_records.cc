@@ -75,7 +75,7 @@ StatusOr<KdsRecordIn> ParseEntry(const json& entry, Wire wire) {
   }
   KdsRecordIn record{std::move(*data), std::move(*key), std::nullopt};
   if (hash) {
-    StatusOr<HashKey> parsed = HashKey::Parse(*hash);
+    StatusOr<HashKey> parsed = HashKey::FromDecimal(*hash);
     if (!parsed.ok()) return parsed.status();
     record.explicit_hash_key = *parsed;
   }

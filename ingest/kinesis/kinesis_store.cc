@@ -147,8 +147,8 @@ StatusOr<KdsStream> KinesisStore::GetStream(const std::string& name) {
       if (!row) break;
       KdsShard shard;
       shard.index = static_cast<int>(shards.Int(0));
-      KEDGE_ASSIGN_OR_RETURN(shard.start, HashKey::Parse(shards.Text(1)));
-      KEDGE_ASSIGN_OR_RETURN(shard.end, HashKey::Parse(shards.Text(2)));
+      KEDGE_ASSIGN_OR_RETURN(shard.start, HashKey::FromDecimal(shards.Text(1)));
+      KEDGE_ASSIGN_OR_RETURN(shard.end, HashKey::FromDecimal(shards.Text(2)));
       shard.first_sequence = shards.Int(3);
       stream.shards.push_back(shard);
     }

@@ -13,11 +13,14 @@
 #include <string>
 #include <vector>
 
-#include "ingest/kinesis/hash_key.h"
+#include "kpl/hash_key.h"
 #include "ingest/storage/database.h"
 #include "platform/clock.h"
 
 namespace kedge::ingest {
+
+using kpl::HashKey;  // routing as the producer predicts it
+using kpl::SplitHashKeySpace;
 
 struct KdsShard {
   int index = 0;

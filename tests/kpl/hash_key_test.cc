@@ -59,6 +59,34 @@ TEST(HashKeyTest, OrdersAsUnsigned128BitNumbers) {
   EXPECT_GE(HashKey::Max(), (HashKey{~uint64_t{0}, 0}));
 }
 
+TEST(HashKeyTest, SplitsLikeTheServiceForTwoAndThreeShards) {
+  auto two = SplitHashKeySpace(2);
+  ASSERT_EQ(two.size(), 2u);
+  EXPECT_EQ(two[0].second.ToDecimal(), "170141183460469231731687303715884105727");
+  EXPECT_EQ(two[1].first.ToDecimal(), "170141183460469231731687303715884105728");
+  auto three = SplitHashKeySpace(3);
+  ASSERT_EQ(three.size(), 3u);
+  EXPECT_EQ(three[0].second.ToDecimal(), "113427455640312821154458202477256070484");
+  EXPECT_EQ(three[1].first.ToDecimal(), "113427455640312821154458202477256070485");
+  EXPECT_EQ(three[2].second, HashKey::Max());
+  EXPECT_TRUE(SplitHashKeySpace(0).empty());
+}
+
+TEST(HashKeyTest, SplitRangesAreContiguousAndCoverTheSpace) {
+  for (int n : {1, 2, 4, 7, 64, 1000}) {
+    auto ranges = SplitHashKeySpace(n);
+    ASSERT_EQ(static_cast<int>(ranges.size()), n);
+    EXPECT_EQ(ranges.front().first, HashKey{});
+    EXPECT_EQ(ranges.back().second, HashKey::Max());
+    for (int i = 1; i < n; ++i) {
+      HashKey next = ranges[i - 1].second;
+      if (++next.lo == 0) ++next.hi;
+      EXPECT_EQ(ranges[i].first, next) << "n=" << n << " i=" << i;
+      EXPECT_LT(ranges[i].first, ranges[i].second) << "n=" << n << " i=" << i;
+    }
+  }
+}
+
 TEST(PartitionKeyHasherTest, CachedHashesEqualFreshOnesAndStayBounded) {
   PartitionKeyHasher cached(3);
   for (int round = 0; round < 3; ++round) {
