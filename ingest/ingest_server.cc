@@ -1,43 +1,20 @@
 #include "ingest/ingest_server.h"
 
-#include "ingest/archive/archive_service.h"
-#include "ingest/archive/hls_service.h"
-#include "ingest/auth/sigv4_verifier.h"
-#include "ingest/firehose/firehose_service.h"
-#include "ingest/kinesis/kinesis_service.h"
-#include "ingest/kvs/kvs_control_plane.h"
-#include "ingest/kvs/put_media.h"
+#include "ingest/ingest_services.h"
 #include "ingest/maintenance.h"
-#include "ingest/storage/database.h"
-#include "ingest/web/console_service.h"
 #include "platform/logging.h"
 
 #include <condition_variable>
-#include <cstdio>
 #include <mutex>
-#include <random>
 #include <thread>
 
 namespace kedge::ingest {
 
 // Declared in order of construction; destroyed in reverse, the server first.
 struct IngestServer::Parts {
-  std::unique_ptr<Database> db;
-  std::unique_ptr<KinesisStore> kinesis_store;
-  std::unique_ptr<KinesisService> kinesis;
-  std::unique_ptr<DeliveryWriter> firehose_writer;
-  std::unique_ptr<FirehoseService> firehose;
-  std::unique_ptr<KvsStore> kvs_store;
-  std::unique_ptr<FragmentFiles> fragment_files;
-  std::unique_ptr<KvsControlPlane> kvs_control;
-  std::unique_ptr<PutMediaService> put_media;
-  std::unique_ptr<ArchiveService> archive;
-  std::unique_ptr<HlsService> hls;
-  std::unique_ptr<ConsoleService> console;
-  std::unique_ptr<SigV4Verifier> verifier;
+  std::unique_ptr<IngestServices> services;
   Router router;
   std::unique_ptr<HttpServer> http;
-  std::unique_ptr<Maintenance> maintenance;
 
   // The maintenance thread runs Maintenance::RunOnce every `period` until stopped.
   std::mutex mu;
@@ -49,7 +26,7 @@ struct IngestServer::Parts {
     std::unique_lock<std::mutex> lock(mu);
     while (!wake.wait_for(lock, period, [this] { return stopping; })) {
       lock.unlock();
-      StatusOr<MaintenanceReport> report = maintenance->RunOnce();
+      StatusOr<MaintenanceReport> report = services->maintenance().RunOnce();
       if (!report.ok()) {
         KEDGE_LOG_EVERY(kWarn, std::chrono::minutes(5)) << "ingest maintenance: " << report.status().ToString();
       } else if (report->fragments_expired + report->fragments_evicted + report->records_trimmed > 0) {
@@ -62,17 +39,6 @@ struct IngestServer::Parts {
   }
 };
 
-namespace {
-
-std::string NewConsoleToken() {
-  std::random_device random;
-  char buf[40];
-  std::snprintf(buf, sizeof(buf), "%08x%08x%08x%08x", random(), random(), random(), random());
-  return buf;
-}
-
-}  // namespace
-
 IngestServer::IngestServer() : parts_(std::make_unique<Parts>()) {}
 
 IngestServer::~IngestServer() { Stop(); }
@@ -84,11 +50,6 @@ StatusOr<std::unique_ptr<IngestServer>> IngestServer::Start(IngestOptions option
   if (!dirs.ok()) return dirs.WithContext("--data-dir");
   std::unique_ptr<IngestServer> server(new IngestServer());
   Parts& parts = *server->parts_;
-  KEDGE_ASSIGN_OR_RETURN(parts.db, Database::Open(options.data_dir + "/ingest.db"));
-  KEDGE_ASSIGN_OR_RETURN(parts.kinesis_store, KinesisStore::Open(*parts.db, clock));
-  KEDGE_ASSIGN_OR_RETURN(parts.kvs_store, KvsStore::Open(*parts.db, clock));
-  parts.fragment_files = std::make_unique<FragmentFiles>(options.data_dir, env);
-
   HttpServerOptions http = options.http;
   http.address = options.listen_address;
   http.port = options.listen_port;
@@ -112,45 +73,14 @@ StatusOr<std::unique_ptr<IngestServer>> IngestServer::Start(IngestOptions option
       identity.public_url.pop_back();
     }
   }
-  parts.kinesis = std::make_unique<KinesisService>(*parts.kinesis_store, clock, identity);
-  parts.kinesis->Register(parts.router);
-  parts.firehose_writer = std::make_unique<DeliveryWriter>(
-      options.data_dir + "/firehose", options.firehose_file_bytes, options.firehose_file_age,
-      clock, env);
-  parts.firehose = std::make_unique<FirehoseService>(*parts.firehose_writer, clock, identity);
-  parts.firehose->Register(parts.router);
-  parts.kvs_control =
-      std::make_unique<KvsControlPlane>(*parts.kvs_store, *parts.fragment_files, identity);
-  parts.kvs_control->Register(parts.router);
-  parts.put_media = std::make_unique<PutMediaService>(*parts.kvs_store, *parts.fragment_files,
-                                                      clock, options.put_media);
-  parts.put_media->Register(parts.router);
-  parts.archive = std::make_unique<ArchiveService>(*parts.kvs_store, *parts.fragment_files);
-  parts.archive->Register(parts.router);
-  parts.hls = std::make_unique<HlsService>(*parts.kvs_store, *parts.archive, clock, identity);
-  parts.hls->Register(parts.router);
-  if (options.console) {
-    std::string token = options.credentials.empty() ? std::string() : options.console_token;
-    if (!options.credentials.empty() && token.empty()) token = NewConsoleToken();
-    parts.console = std::make_unique<ConsoleService>(*parts.kvs_store, *parts.kinesis_store,
-                                                     *parts.firehose_writer, *parts.hls, env, token);
-    parts.console->Register(parts.router);
+  KEDGE_ASSIGN_OR_RETURN(parts.services,
+                         IngestServices::Open(options, options.data_dir + "/ingest.db", identity,
+                                              clock, env));
+  parts.services->Register(parts.router);
+  if (parts.services->console()) {
+    const std::string& token = parts.services->console_token();
     server->console_url_ = identity.public_url + "/" + (token.empty() ? "" : "?token=" + token);
   }
-  if (!options.credentials.empty()) {
-    parts.verifier = std::make_unique<SigV4Verifier>(options.credentials, clock);
-    SigV4Verifier& verifier = *parts.verifier;
-    verifier.Exempt("/hls/");  // authorized by the session token in the URL
-    const ConsoleService* console = parts.console.get();
-    parts.router.SetGuard([&verifier, console](const HttpRequest& request, bool streamed) {
-      // A browser cannot sign requests: the console has its own token (console_service.h).
-      if (console != nullptr && ConsoleService::Handles(request)) return console->Authorize(request);
-      return verifier.Check(request, streamed);
-    });
-  }
-  parts.maintenance = std::make_unique<Maintenance>(*parts.kinesis_store, *parts.kvs_store,
-                                                    *parts.fragment_files, *parts.firehose_writer,
-                                                    options.video_cap_bytes);
   if (options.maintenance_period.count() > 0) {
     parts.housekeeper = std::thread([&parts, period = options.maintenance_period] {
       parts.Housekeep(period);

@@ -1,7 +1,8 @@
 // fuzz_ingest_http: raw bytes as an HTTP request to kedge-ingest, in-process and without
 // sockets: Boost.Beast parses them as the server's connection does, the request goes to the
-// router with every service of kedge-ingest registered (Kinesis, Firehose, KVS control plane,
-// PutMedia, archived media, HLS), through the SigV4 guard when byte 0 is odd. A streamed
+// router with every service of kedge-ingest registered as IngestServer does (Kinesis, Firehose,
+// KVS control plane, PutMedia, archived media, HLS, the web console), through the SigV4 and
+// console-token guard when byte 0 is odd. A streamed
 // request (PutMedia) has its body fed to the stream handler in pieces of a size byte 0 picks.
 // Nothing may crash; every answer is a valid HTTP status.
 // The services keep their state (an in-memory SQLite database, fragment files in a temporary
@@ -17,15 +18,8 @@
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/string_body.hpp>
 
-#include "ingest/archive/archive_service.h"
-#include "ingest/archive/hls_service.h"
-#include "ingest/auth/sigv4_verifier.h"
-#include "ingest/firehose/firehose_service.h"
-#include "ingest/kinesis/kinesis_service.h"
-#include "ingest/kvs/kvs_control_plane.h"
-#include "ingest/kvs/put_media.h"
+#include "ingest/ingest_services.h"
 #include "ingest/server/router.h"
-#include "ingest/storage/database.h"
 #include "platform/env.h"
 
 namespace {
@@ -33,24 +27,15 @@ namespace {
 namespace http = boost::beast::http;
 using namespace kedge::ingest;  // NOLINT: a test's own namespace-less file
 
-// kedge-ingest without its HTTP server: the same wiring as IngestServer::Start.
+// kedge-ingest without its HTTP server, twice: open, and with credentials (SigV4 and the
+// console's token checked), each with its own in-memory database.
 struct Ingest {
   std::filesystem::path dir;
   kedge::FakeClock clock;
   kedge::PosixEnv env;
   ServiceIdentity identity;
-  std::unique_ptr<Database> db;
-  std::unique_ptr<KinesisStore> kinesis_store;
-  std::unique_ptr<KvsStore> kvs_store;
-  std::unique_ptr<FragmentFiles> fragment_files;
-  std::unique_ptr<KinesisService> kinesis;
-  std::unique_ptr<DeliveryWriter> firehose_writer;
-  std::unique_ptr<FirehoseService> firehose;
-  std::unique_ptr<KvsControlPlane> kvs_control;
-  std::unique_ptr<PutMediaService> put_media;
-  std::unique_ptr<ArchiveService> archive;
-  std::unique_ptr<HlsService> hls;
-  std::unique_ptr<SigV4Verifier> verifier;
+  std::unique_ptr<IngestServices> open;
+  std::unique_ptr<IngestServices> guarded;
   Router open_router;
   Router guarded_router;
 
@@ -59,46 +44,34 @@ struct Ingest {
     if (mkdtemp(tmpl) == nullptr) std::abort();
     dir = tmpl;
     identity.public_url = "http://127.0.0.1:4567";
-    db = Must(Database::Open(":memory:"));
-    kinesis_store = Must(KinesisStore::Open(*db, clock));
-    kvs_store = Must(KvsStore::Open(*db, clock));
-    fragment_files = std::make_unique<FragmentFiles>(dir.string(), env);
-    kinesis = std::make_unique<KinesisService>(*kinesis_store, clock, identity);
-    firehose_writer = std::make_unique<DeliveryWriter>(
-        (dir / "firehose").string(), 1 << 20, std::chrono::seconds(300), clock, env);
-    firehose = std::make_unique<FirehoseService>(*firehose_writer, clock, identity);
-    kvs_control = std::make_unique<KvsControlPlane>(*kvs_store, *fragment_files, identity);
-    put_media = std::make_unique<PutMediaService>(*kvs_store, *fragment_files, clock);
-    archive = std::make_unique<ArchiveService>(*kvs_store, *fragment_files);
-    hls = std::make_unique<HlsService>(*kvs_store, *archive, clock, identity);
-    verifier = std::make_unique<SigV4Verifier>(
-        std::vector<kedge::aws::Credentials>{
-            {"AKIDEXAMPLE", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY", "", std::nullopt}},
-        clock);
-    verifier->Exempt("/hls/");
-    for (Router* router : {&open_router, &guarded_router}) {
-      kinesis->Register(*router);
-      firehose->Register(*router);
-      kvs_control->Register(*router);
-      put_media->Register(*router);
-      archive->Register(*router);
-      hls->Register(*router);
-    }
-    guarded_router.SetGuard([this](const HttpRequest& request, bool streamed) {
-      return verifier->Check(request, streamed);
-    });
+    IngestOptions options;
+    options.data_dir = (dir / "open").string();
+    options.firehose_file_bytes = 1 << 20;
+    Must(env.CreateDirs(options.data_dir));
+    open = Must(IngestServices::Open(options, ":memory:", identity, clock, env));
+    options.data_dir = (dir / "guarded").string();
+    Must(env.CreateDirs(options.data_dir));
+    options.credentials = {
+        {"AKIDEXAMPLE", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY", "", std::nullopt}};
+    options.console_token = "fuzz-console-token";
+    guarded = Must(IngestServices::Open(options, ":memory:", identity, clock, env));
+    open->Register(open_router);
+    guarded->Register(guarded_router);
   }
   ~Ingest() {
     std::error_code ec;
     std::filesystem::remove_all(dir, ec);
   }
 
-  template <typename T>
-  static T Must(kedge::StatusOr<T> value) {
-    if (!value.ok()) {
-      std::fprintf(stderr, "fuzz_ingest_http: %s\n", value.status().ToString().c_str());
+  static void Must(const kedge::Status& status) {
+    if (!status.ok()) {
+      std::fprintf(stderr, "fuzz_ingest_http: %s\n", status.ToString().c_str());
       std::abort();
     }
+  }
+  template <typename T>
+  static T Must(kedge::StatusOr<T> value) {
+    Must(value.status());
     return std::move(value).value();
   }
 };
