@@ -78,27 +78,12 @@ std::string StatusAnswer(int status) {
 }  // namespace
 
 Status TcpFaultProxy::Start() {
-  listen_fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t len = sizeof addr;
-  if (::bind(listen_fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 ||
-      ::listen(listen_fd_, 64) != 0 ||
-      ::getsockname(listen_fd_, reinterpret_cast<sockaddr*>(&addr), &len) != 0 ||
-      ::pipe2(stop_pipe_, O_CLOEXEC) != 0) {
-    return UnavailableError(std::string("tcp fault proxy: ") + std::strerror(errno));
-  }
-  port_ = ntohs(addr.sin_port);
-  accept_thread_ = std::thread([this] { AcceptLoop(); });
-  return Status::Ok();
+  return listener_.Start("tcp fault proxy", [this](int fd) { OnAccept(fd); });
 }
 
 void TcpFaultProxy::Stop() {
-  if (stopping_.exchange(true) || listen_fd_ < 0) return;
-  char byte = 0;
-  (void)!::write(stop_pipe_[1], &byte, 1);
-  if (accept_thread_.joinable()) accept_thread_.join();
+  if (stopping_.exchange(true)) return;
+  listener_.Stop();
   std::vector<std::thread> threads;
   {
     std::lock_guard<std::mutex> lock(mu_);
@@ -106,10 +91,6 @@ void TcpFaultProxy::Stop() {
     threads.swap(threads_);
   }
   for (auto& t : threads) t.join();
-  for (int* fd : {&listen_fd_, &stop_pipe_[0], &stop_pipe_[1]}) {
-    if (*fd >= 0) ::close(*fd);
-    *fd = -1;
-  }
 }
 
 void TcpFaultProxy::SetPlan(std::vector<ConnectionFault> plan) {
@@ -124,22 +105,14 @@ ConnectionFault TcpFaultProxy::NextFault() {
   return plan_[next_++ % plan_.size()];
 }
 
-void TcpFaultProxy::AcceptLoop() {
-  while (!stopping_) {
-    pollfd fds[2] = {{listen_fd_, POLLIN, 0}, {stop_pipe_[0], POLLIN, 0}};
-    if (::poll(fds, 2, -1) < 0 && errno != EINTR) return;
-    if (fds[1].revents != 0) return;
-    if ((fds[0].revents & POLLIN) == 0) continue;
-    int fd = ::accept4(listen_fd_, nullptr, nullptr, SOCK_CLOEXEC);
-    if (fd < 0) continue;
-    ++connections_;
-    auto link = std::make_shared<Link>();
-    link->client = fd;
-    ConnectionFault fault = NextFault();
-    std::lock_guard<std::mutex> lock(mu_);
-    links_.push_back(link);
-    threads_.emplace_back([this, link, fault] { Serve(link, fault); });
-  }
+void TcpFaultProxy::OnAccept(int fd) {
+  ++connections_;
+  auto link = std::make_shared<Link>();
+  link->client = fd;
+  ConnectionFault fault = NextFault();
+  std::lock_guard<std::mutex> lock(mu_);
+  links_.push_back(link);
+  threads_.emplace_back([this, link, fault] { Serve(link, fault); });
 }
 
 void TcpFaultProxy::Serve(std::shared_ptr<Link> link, ConnectionFault fault) {

@@ -29,6 +29,7 @@
 #include <vector>
 
 #include "platform/status.h"
+#include "tests/support/loopback_listener.h"
 
 namespace kedge::testing {
 
@@ -52,8 +53,8 @@ class TcpFaultProxy {
   // first connection): SetUpstreamPort.
   Status Start();
   void Stop();
-  int port() const { return port_; }
-  std::string Url() const { return "http://127.0.0.1:" + std::to_string(port_); }
+  int port() const { return listener_.port(); }
+  std::string Url() const { return "http://127.0.0.1:" + std::to_string(port()); }
   void SetUpstreamPort(int port) { upstream_port_ = port; }
 
   // Faults for the connections accepted from now on, in turn; empty = forward faithfully.
@@ -64,20 +65,17 @@ class TcpFaultProxy {
 
  private:
   struct Link;
-  void AcceptLoop();
+  void OnAccept(int fd);
   void Serve(std::shared_ptr<Link> link, ConnectionFault fault);
   void AnswerInstead(Link& link, int status);
   void Pump(Link& link, const ConnectionFault& fault);
   ConnectionFault NextFault();
 
-  int listen_fd_ = -1;
-  int stop_pipe_[2] = {-1, -1};
-  int port_ = 0;
+  LoopbackListener listener_;
   std::atomic<int> upstream_port_{0};
   std::atomic<bool> stopping_{false};
   std::atomic<int> connections_{0};
   std::atomic<int> faults_injected_{0};
-  std::thread accept_thread_;
 
   std::mutex mu_;
   std::vector<ConnectionFault> plan_;         // guarded by mu_

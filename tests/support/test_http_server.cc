@@ -216,7 +216,7 @@ TestHttpServer::~TestHttpServer() {
 }
 
 std::string TestHttpServer::Url(std::string_view path) const {
-  return std::string(options_.tls ? "https" : "http") + "://127.0.0.1:" + std::to_string(port_) +
+  return std::string(options_.tls ? "https" : "http") + "://127.0.0.1:" + std::to_string(port()) +
          std::string(path);
 }
 
@@ -271,31 +271,12 @@ Status TestHttpServer::Start() {
     if (!ctx.ok()) return ctx.status();
     ssl_ctx_ = *ctx;
   }
-  listen_fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  addr.sin_port = 0;
-  socklen_t len = sizeof addr;
-  if (listen_fd_ < 0 || ::bind(listen_fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 ||
-      ::listen(listen_fd_, 128) != 0 ||
-      ::getsockname(listen_fd_, reinterpret_cast<sockaddr*>(&addr), &len) != 0 ||
-      ::pipe2(stop_pipe_, O_CLOEXEC) != 0) {
-    return UnavailableError(std::string("TestHttpServer: listen on 127.0.0.1: ") +
-                            std::strerror(errno));
-  }
-  port_ = ntohs(addr.sin_port);
-  accept_thread_ = std::thread([this] { AcceptLoop(); });
-  return Status();
+  return listener_.Start("TestHttpServer", [this](int fd) { OnAccept(fd); });
 }
 
 void TestHttpServer::Stop() {
   if (stopping_.exchange(true)) return;
-  if (stop_pipe_[1] >= 0) {
-    char byte = 1;
-    (void)!::write(stop_pipe_[1], &byte, 1);
-  }
-  if (accept_thread_.joinable()) accept_thread_.join();
+  listener_.Stop();
   std::vector<std::thread> threads;
   {
     std::lock_guard<std::mutex> lock(mu_);
@@ -303,29 +284,17 @@ void TestHttpServer::Stop() {
     threads.swap(connection_threads_);
   }
   for (auto& thread : threads) thread.join();
-  for (int* fd : {&listen_fd_, &stop_pipe_[0], &stop_pipe_[1]}) {
-    if (*fd >= 0) ::close(*fd);
-    *fd = -1;
-  }
 }
 
-void TestHttpServer::AcceptLoop() {
-  while (!stopping_) {
-    pollfd fds[2] = {{listen_fd_, POLLIN, 0}, {stop_pipe_[0], POLLIN, 0}};
-    if (::poll(fds, 2, -1) < 0 && errno != EINTR) return;
-    if (fds[1].revents != 0) return;
-    if ((fds[0].revents & POLLIN) == 0) continue;
-    int fd = ::accept4(listen_fd_, nullptr, nullptr, SOCK_CLOEXEC);
-    if (fd < 0) continue;
-    auto connection = std::make_shared<Connection>();
-    connection->fd = fd;
-    int one = 1;  // small TLS records must not wait for delayed ACKs
-    ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-    connection->index = ++connections_accepted_;
-    std::lock_guard<std::mutex> lock(mu_);
-    open_connections_.push_back(connection);
-    connection_threads_.emplace_back([this, connection] { Serve(connection); });
-  }
+void TestHttpServer::OnAccept(int fd) {
+  auto connection = std::make_shared<Connection>();
+  connection->fd = fd;
+  int one = 1;  // small TLS records must not wait for delayed ACKs
+  ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+  connection->index = ++connections_accepted_;
+  std::lock_guard<std::mutex> lock(mu_);
+  open_connections_.push_back(connection);
+  connection_threads_.emplace_back([this, connection] { Serve(connection); });
 }
 
 void TestHttpServer::Serve(std::shared_ptr<Connection> c) {

@@ -33,6 +33,7 @@
 #include <vector>
 
 #include "platform/status.h"
+#include "tests/support/loopback_listener.h"
 #include "tests/support/test_pki.h"
 
 namespace kedge::testing {
@@ -104,7 +105,7 @@ class TestHttpServer {
   // Closes the listener and every connection, and joins all threads. Idempotent.
   void Stop();
 
-  int port() const { return port_; }
+  int port() const { return listener_.port(); }
   // "http://127.0.0.1:<port><path>" (https with TLS).
   std::string Url(std::string_view path = "/") const;
 
@@ -118,19 +119,16 @@ class TestHttpServer {
   struct Connection;  // defined in the .cc
 
  private:
-  void AcceptLoop();
+  void OnAccept(int fd);
   void Serve(std::shared_ptr<Connection> connection);
 
   Handler handler_;
   TestHttpServerOptions options_;
   void* ssl_ctx_ = nullptr;  // SSL_CTX*, kept opaque so the header needs no OpenSSL
-  int listen_fd_ = -1;
-  int stop_pipe_[2] = {-1, -1};
-  int port_ = 0;
+  LoopbackListener listener_;
   std::atomic<bool> stopping_{false};
   std::atomic<int> connections_accepted_{0};
   std::atomic<int> tls_handshake_failures_{0};
-  std::thread accept_thread_;
 
   mutable std::mutex mu_;
   std::vector<std::thread> connection_threads_;                // guarded by mu_
