@@ -8,6 +8,7 @@
 
 #include "agent/cli/run_command.h"
 #include "platform/logging.h"
+#include "platform/rotating_log_file.h"
 
 #ifdef _WIN32
 #include <io.h>
@@ -98,38 +99,45 @@ constexpr char kRunUsage[] =
     "Started by the Windows Service Control Manager (sc.exe start kedge), not by hand;\n"
     "in a console use: kedge run --config FILE\n";
 
-// Points stderr at `file`. A process without a console starts with stderr not open (fileno -2),
-// and freopen refuses such a stream: descriptor 2 is made first, then the stream reopened. If
-// that still fails, the log lines at least go to the file through the logger's sink.
-void RedirectStderr(const std::wstring& file) {
-  FILE* log = _wfopen(file.c_str(), L"a");
-  if (log == nullptr) return;
-  _dup2(_fileno(log), 2);
-  if (_wfreopen(file.c_str(), L"a", stderr) != nullptr) {
-    setvbuf(stderr, nullptr, _IONBF, 0);
-    fclose(log);
-    return;
-  }
-  setvbuf(log, nullptr, _IONBF, 0);
-  Logger::Get().SetSink([log](LogLevel, std::string_view line) {
-    std::fwrite(line.data(), 1, line.size(), log);
-    std::fputc('\n', log);
-  });
+// The service's log file, logs\kedge.log, is rotated past 10 MiB keeping five old ones.
+constexpr uint64_t kLogFileBytes = 10ull << 20;
+constexpr int kLogFilesKept = 5;
+
+// Points stderr at `file` (appending). A process without a console starts with stderr not open
+// (fileno -2), and freopen refuses such a stream: descriptor 2 is made first, then the stream
+// reopened.
+bool PointStderrAt(const std::wstring& file) {
+  FILE* f = _wfopen(file.c_str(), L"a");
+  if (f == nullptr) return false;
+  _dup2(_fileno(f), 2);
+  bool reopened = _wfreopen(file.c_str(), L"a", stderr) != nullptr;
+  fclose(f);
+  if (reopened) setvbuf(stderr, nullptr, _IONBF, 0);
+  return reopened;
 }
 
-// A service has no console: from the moment the SCM runs it, stderr (the log, and what
-// `kedge run` prints about a bad config) is appended to logs\kedge.log.
+// A service has no console: from the moment the SCM runs it, the log goes to logs\kedge.log
+// (rotated), and so does anything else written to stderr (what `kedge run` prints about a bad
+// config). Around a rotation stderr points at NUL, since Windows cannot rename an open file.
 class LogToFileService : public Service {
  public:
   LogToFileService(Service& inner, const Paths& paths) : inner_(inner), paths_(paths) {}
   Status Run(ServiceHost& host) override {
     // The installer made both; otherwise (kedge service install by hand) they are made here.
-    std::wstring dir = windows::Utf8ToWide(paths_.log_dir);
     CreateDirectoryW(windows::Utf8ToWide(paths_.config_dir).c_str(), nullptr);
-    CreateDirectoryW(dir.c_str(), nullptr);
-    std::wstring file = dir + L"\\kedge.log";
-    RedirectStderr(file);
-    return inner_.Run(host);
+    CreateDirectoryW(windows::Utf8ToWide(paths_.log_dir).c_str(), nullptr);
+    std::string file = paths_.log_dir + "\\kedge.log";
+    std::wstring wide = windows::Utf8ToWide(file);
+    RotatingLogFile log(file, kLogFileBytes, kLogFilesKept);
+    log.SetRotationHooks([] { PointStderrAt(L"NUL"); }, [wide] { PointStderrAt(wide); });
+    Status opened = log.Open();
+    PointStderrAt(wide);
+    if (opened.ok()) {
+      Logger::Get().SetSink([&log](LogLevel, std::string_view line) { log.Write(line); });
+    }
+    Status result = inner_.Run(host);
+    Logger::Get().ResetSink();  // back to stderr, before `log` goes
+    return result;
   }
   void RequestStop(StopReason reason) override { inner_.RequestStop(reason); }
 

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Runs kedge.exe (the mingw build) as a Windows service under wine: `kedge service install`,
 # sc.exe start -> `kedge service run` under the SCM -> RUNNING, sc.exe stop -> STOPPED with exit
-# code 0 and the stop in %ProgramData%\kedge\logs\kedge.log, `kedge service uninstall`, and a
-# second uninstall that must fail. Wine's SCM is not Windows' (no delayed start, no
+# code 0 and the stop in %ProgramData%\kedge\logs\kedge.log (an oversize log from before is
+# rotated to kedge.log.1 at start), `kedge service uninstall`, and a second uninstall that must
+# fail. Wine's SCM is not Windows' (no delayed start, no
 # failure-actions flag), so this is a smoke test of the Win32 glue, not a conformance test.
 #
 #   wine_service_smoke.sh BUILD_DIR        (WINEPREFIX: a throwaway prefix is used if unset)
@@ -19,7 +20,7 @@ name=kedge-smoke
 trap '"$(dirname "$wine")/wineserver" -k 2>/dev/null || true' EXIT
 # Wine gives services %ProgramData% = C:\users\Public (Windows: C:\ProgramData).
 log=$WINEPREFIX/drive_c/users/Public/kedge/logs/kedge.log
-rm -f "$log"
+rm -f "$log" "$log".[0-9]
 failures=0
 check() {  # check <what> <output> <expected text>
   if ! grep -qF -- "$3" <<<"$2"; then
@@ -39,6 +40,10 @@ wait_state() {  # polls up to 20 s: the SCM changes state asynchronously
 
 out=$("$wine" "$dir/kedge.exe" service install --name "$name" 2>&1 | tr -d '\r')
 check install "$out" "installed service '$name'"
+# A log over the 10 MiB limit, left by an earlier run: rotated away when the service starts.
+# (Written once wine has made the prefix, which the install above does on first use.)
+mkdir -p "$(dirname "$log")"
+{ echo "an earlier run's first line"; head -c $((10 * 1024 * 1024)) /dev/zero | tr '\0' 'x'; echo; } >"$log"
 "$wine" sc.exe start "$name" >/dev/null 2>&1 || true
 check start "$(wait_state RUNNING)" "4  RUNNING"
 "$wine" sc.exe stop "$name" >/dev/null 2>&1 || true
@@ -46,6 +51,10 @@ out=$(wait_state STOPPED)
 check stop "$out" "1  STOPPED"
 check stop-exit-code "$out" "WIN32_EXIT_CODE    : 0"
 check log-file "$(tr -d '\r' <"$log" 2>/dev/null)" "stopping: the service is stopping"
+check log-rotated "$(head -n 1 "$log.1" 2>/dev/null | tr -d '\r')" "an earlier run's first line"
+if [[ $(stat -c %s "$log") -gt 1000000 ]]; then
+  echo "FAIL: kedge.log was not rotated at start"; failures=$((failures + 1))
+fi
 starts=$(grep -c 'kedge started' "$log" 2>/dev/null || true)
 if [[ $starts != 1 ]]; then
   echo "FAIL: the service started $starts times, expected once"; failures=$((failures + 1))
