@@ -49,7 +49,7 @@ Status RotatingLogFile::Open() {
   return file_ != nullptr ? Status::Ok() : Reopen();
 }
 
-bool RotatingLogFile::Rotate() {
+void RotatingLogFile::Rotate() {
   if (before_) before_();
   std::fclose(file_);
   file_ = nullptr;
@@ -76,7 +76,6 @@ bool RotatingLogFile::Rotate() {
     next_check_ = bytes_ + max_bytes_ / 10 + 1;  // held open elsewhere: try again later
   }
   if (after_) after_();
-  return moved;
 }
 
 void RotatingLogFile::Write(std::string_view line) {

@@ -45,7 +45,7 @@ class RotatingLogFile {
 
  private:
   Status Reopen();
-  bool Rotate();
+  void Rotate();
 
   std::string path_;
   uint64_t max_bytes_;
